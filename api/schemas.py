@@ -1,0 +1,61 @@
+"""Request and response models of the HTTP API; they are the OpenAPI documentation too."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["AskRequest", "AskResponse", "ErrorResponse", "SearchResponse"]
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(min_length=1, description="The question, in any language we serve.",
+                          examples=["Was plant Bochum für die Kita-Betreuung?"])
+    session_id: str | None = Field(default=None, max_length=128, pattern=r"^[A-Za-z0-9_-]+$",
+                                   description="Continue a conversation; omitted, a new one starts.")
+    top_k: int | None = Field(default=None, ge=1, le=50, description="How many passages to return.")
+
+
+class SourceOut(BaseModel):
+    url: str
+    title: str
+    section: str
+    deep_link: str = Field(description="Link to the section anchor on the original page.")
+    as_of: str | None = Field(description="The page's own date or its Last-Modified, ISO 8601.")
+    fragment_link: str = Field(description="Link that highlights the passage itself (text fragment).")
+    source_name: str
+
+
+class PassageOut(BaseModel):
+    rank: int
+    id: str
+    text: str
+    score: float
+    highlights: list[tuple[int, int]] = Field(description="Character spans [start, end) in `text`.")
+    kind: str
+    source: SourceOut
+
+
+class AnswerOut(BaseModel):
+    text: str
+    language: str
+    citations: list[int] = Field(description="Ranks of the passages the answer cites ([n] markers).")
+
+
+class AskResponse(BaseModel):
+    session_id: str
+    language: str
+    found: bool
+    answer: AnswerOut
+    passages: list[PassageOut]
+    index_version: str
+
+
+class SearchResponse(BaseModel):
+    language: str
+    passages: list[PassageOut]
+
+
+class ErrorResponse(BaseModel):
+    error: str = Field(description="A machine-readable error kind.")
+    message: str = Field(description="What went wrong and what to do, for a person.")

@@ -1,0 +1,1 @@
+"""The assistant: retrieval, evidence selection, answer composition, abstention."""

@@ -1,0 +1,56 @@
+"""BM25 over the passages' German text (bm25s), with the German analyzer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from index.analyzer import GermanAnalyzer
+
+__all__ = ["LexicalIndex"]
+
+
+class LexicalIndex:
+    def __init__(self, bm25, analyzer: GermanAnalyzer, size: int) -> None:  # type: ignore[no-untyped-def]
+        self._bm25 = bm25
+        self._analyzer = analyzer
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: Sequence[str], analyzer: GermanAnalyzer | None = None) -> LexicalIndex:
+        import bm25s
+
+        analyzer = analyzer or GermanAnalyzer()
+        bm25 = bm25s.BM25()
+        # An empty token list breaks bm25s; a placeholder term that no query produces keeps ids aligned.
+        bm25.index([analyzer(t) or ["\u2400"] for t in texts], show_progress=False)
+        return cls(bm25, analyzer, len(texts))
+
+    def save(self, path: Path) -> None:
+        self._bm25.save(str(path))
+
+    @classmethod
+    def load(cls, path: Path, size: int) -> LexicalIndex:
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(path), mmap=False), GermanAnalyzer(), size)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every passage (zeros when no query term is in the vocabulary)."""
+        vocab = self._bm25.vocab_dict
+        terms = [t for t in self._analyzer(query) if t in vocab]
+        if not terms or self.size == 0:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
+
+    def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        s = self.scores(query)
+        k = min(k, self.size)
+        if k == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        idx = np.argpartition(-s, k - 1)[:k]
+        idx = idx[np.argsort(-s[idx], kind="stable")]
+        keep = s[idx] > 0
+        return idx[keep].astype(np.int64), s[idx][keep]

@@ -1,0 +1,1 @@
+"""Ingestion: fetch sources, extract the main text, chunk it by document structure."""

@@ -1,0 +1,258 @@
+"""HTML -> ``Document``: main content only, as headings, paragraphs and whole lists.
+
+Boilerplate goes first: navigation, headers, footers, cookie banners, share bars and
+anything a source's ``remove`` selectors name. The main container is the source's
+``content`` selector, else ``<main>``/``<article>``/``role=main``. A page with no such
+container is handed to trafilatura, whose boilerplate detection then picks the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from lotse.errors import ExtractError
+from lotse.schema import Block, Document
+from lotse.text import normalize_space
+
+__all__ = ["HtmlExtractor", "PageMeta"]
+
+_DROP_TAGS = ["script", "style", "noscript", "template", "svg", "iframe", "form", "button",
+              "nav", "header", "footer", "aside", "dialog", "select", "input", "textarea"]
+_DROP_ROLES = ["navigation", "banner", "contentinfo", "search", "dialog", "alertdialog", "complementary"]
+# ids/classes of the usual CMS furniture; matched as whole words inside the attribute.
+_DROP_HINTS = re.compile(
+    r"(^|[-_ ])(cookie|cookies|consent|gdpr|share|sharing|social|socialbar|breadcrumbs?|"
+    r"skip|skiplink|iconbar|toolbar|newsletter|banner|popup|modal|print|pagination|"
+    r"related|sidebar|back-?to-?top|nach-oben)($|[-_ ])",
+    re.I,
+)
+_CONTAINERS = ["main article", "article", "main", "[role=main]", "#content", ".content"]
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_PARAGRAPHS = {"p", "blockquote", "pre", "address", "figcaption", "dt", "dd", "caption", "summary"}
+_LISTS = {"ul", "ol"}
+_BLOCKISH = _HEADINGS | _PARAGRAPHS | _LISTS | {
+    "div", "section", "article", "main", "table", "tr", "dl", "figure", "details", "li", "br", "hr",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PageMeta:
+    title: str = ""
+    canonical: str | None = None
+    as_of: str | None = None
+    lang: str | None = None
+    json_ld: list[str] = field(default_factory=list)
+
+
+class HtmlExtractor:
+    """One page of HTML in, one ``Document`` out (or ``ExtractError`` saying why not)."""
+
+    def __init__(self, *, content_selector: str | None = None, remove_selectors: list[str] | None = None,
+                 min_chars: int = 20) -> None:
+        self.content_selector = content_selector
+        self.remove_selectors = remove_selectors or []
+        self.min_chars = min_chars
+
+    def run(self, html: str, *, url: str, source_name: str, last_modified: str | None = None) -> Document:
+        soup = BeautifulSoup(html, "lxml")
+        meta = read_meta(soup)
+        self._strip(soup)
+        container = self._container(soup)
+        blocks = blocks_from(container) if container is not None else _trafilatura_blocks(html)
+        blocks = [b for b in blocks if b.text]
+        if sum(len(b.text) for b in blocks) < self.min_chars:
+            raise ExtractError(url, "no main text found (empty page, or everything was boilerplate)")
+        title = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), "") or meta.title
+        return Document(
+            url=meta.canonical or url,
+            title=title,
+            blocks=blocks,
+            source_name=source_name,
+            as_of=meta.as_of or _http_date(last_modified),
+            meta={"fetched_url": url, "lang": meta.lang, "json_ld": meta.json_ld},
+        )
+
+    def _strip(self, soup: BeautifulSoup) -> None:
+        for sel in self.remove_selectors:
+            for el in soup.select(sel):
+                el.decompose()
+        for el in soup.find_all(_DROP_TAGS):
+            el.decompose()
+        for el in soup.find_all(attrs={"role": _DROP_ROLES}):
+            el.decompose()
+        for el in soup.find_all(attrs={"aria-hidden": "true"}):
+            el.decompose()
+        for el in soup.find_all(True):
+            if el.decomposed or el.name in ("html", "body", "main", "article"):
+                continue
+            hint = " ".join([el.get("id") or "", *(el.get("class") or [])])
+            if hint.strip() and _DROP_HINTS.search(hint):
+                el.decompose()
+
+    def _container(self, soup: BeautifulSoup) -> Tag | None:
+        for sel in ([self.content_selector] if self.content_selector else []) + _CONTAINERS:
+            found = soup.select_one(sel)
+            if found is not None and found.get_text(strip=True):
+                return found
+        # Fragments (feed records, CMS content fields) carry no page chrome to strip.
+        if soup.body is not None and soup.find("title") is None:
+            return soup.body
+        return None
+
+
+def read_meta(soup: BeautifulSoup) -> PageMeta:
+    def content(*selectors: str) -> str | None:
+        for sel in selectors:
+            el = soup.select_one(sel)
+            if el is not None:
+                val = el.get("content") or el.get("href") or el.get("datetime")
+                if val:
+                    return str(val).strip()
+        return None
+
+    title_el = soup.find("title")
+    title = normalize_space(title_el.get_text()) if title_el else ""
+    title = re.split(r"\s+[|–-]\s+", title)[0] if title else ""
+    date = content('meta[property="article:modified_time"]', 'meta[name="last-modified"]',
+                   'meta[name="date"]', 'meta[property="article:published_time"]', "time[datetime]")
+    html_el = soup.find("html")
+    return PageMeta(
+        title=title,
+        canonical=content('link[rel="canonical"]'),
+        as_of=_iso_date(date),
+        lang=(html_el.get("lang") if isinstance(html_el, Tag) else None),
+        json_ld=[s.get_text() for s in soup.find_all("script", type="application/ld+json")],
+    )
+
+
+def blocks_from(root: Tag) -> list[Block]:
+    """Walk the container in document order; lists stay whole, loose text becomes paragraphs."""
+    out: list[Block] = []
+    inline: list[str] = []
+
+    def flush() -> None:
+        text = normalize_space(" ".join(inline))
+        inline.clear()
+        if text:
+            out.append(Block("paragraph", text))
+
+    def walk(el: Tag) -> None:
+        for child in el.children:
+            if isinstance(child, NavigableString):
+                if type(child) is NavigableString:  # skips comments, CDATA, doctype
+                    inline.append(str(child))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name
+            if name in _HEADINGS:
+                flush()
+                text = _inline_text(child)
+                if text:
+                    out.append(Block("heading", text, level=int(name[1]), anchor=_anchor(child)))
+            elif name in _LISTS:
+                flush()
+                items = _list_items(child)
+                if items:
+                    out.append(Block("list", "\n".join(items)))
+            elif name in _PARAGRAPHS:
+                flush()
+                text = _inline_text(child)
+                if text:
+                    out.append(Block("paragraph", text))
+            elif name in ("br", "hr"):
+                flush()
+            elif name in _BLOCKISH:
+                flush()
+                walk(child)
+                flush()
+            else:
+                walk(child)  # inline element: its text joins the current run
+
+    walk(root)
+    flush()
+    return out
+
+
+def _inline_text(el: Tag) -> str:
+    return normalize_space(el.get_text(" ")).replace("\n", " ")
+
+
+def _list_items(lst: Tag, depth: int = 0) -> list[str]:
+    items: list[str] = []
+    for li in lst.find_all("li", recursive=False):
+        nested = li.find_all(list(_LISTS), recursive=False)
+        for n in nested:
+            n.extract()
+        text = _inline_text(li)
+        if text:
+            items.append("  " * depth + "• " + text)
+        for n in nested:
+            items.extend(_list_items(n, depth + 1))
+    return items
+
+
+def _anchor(h: Tag) -> str:
+    if h.get("id"):
+        return str(h["id"])
+    inner = h.find(attrs={"id": True}) or h.find("a", attrs={"name": True})
+    if isinstance(inner, Tag):
+        return str(inner.get("id") or inner.get("name") or "")
+    parent = h.parent
+    if isinstance(parent, Tag) and parent.name == "section" and parent.get("id"):
+        return str(parent["id"])
+    return ""
+
+
+def _trafilatura_blocks(html: str) -> list[Block]:
+    import trafilatura
+    from lxml import etree
+
+    xml = trafilatura.extract(html, output_format="xml", include_formatting=True, include_links=False,
+                              include_comments=False, include_tables=True, favor_recall=True)
+    if not xml:
+        return []
+    root = etree.fromstring(xml.encode())
+    out: list[Block] = []
+    main = root.find("main")
+    for el in (main if main is not None else root).iter("head", "p", "list", "quote", "row"):
+        text = normalize_space(" ".join(el.itertext())).replace("\n", " ")
+        if el.tag == "head":
+            rend = el.get("rend") or "h2"
+            level = int(rend[1]) if len(rend) == 2 and rend[1].isdigit() else 2
+            out.append(Block("heading", text, level=level))
+        elif el.tag == "list":
+            items = ["• " + normalize_space(" ".join(i.itertext())).replace("\n", " ") for i in el.iter("item")]
+            out.append(Block("list", "\n".join(i for i in items if len(i) > 2)))
+        elif el.getparent() is not None and el.getparent().tag in ("list", "item"):
+            continue
+        else:
+            out.append(Block("paragraph", text))
+    return out
+
+
+def _iso_date(value: str | None) -> str | None:
+    if not value:
+        return None
+    m = re.match(r"(\d{4}-\d{2}-\d{2})", value)
+    if m:
+        return m.group(1)
+    m = re.match(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", value)
+    if m:
+        return f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+    return _http_date(value)
+
+
+def _http_date(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        dt: datetime = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return dt.date().isoformat()

@@ -1,0 +1,121 @@
+"""The ingest pipeline: sources -> documents -> chunks -> vectors -> a published index version."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ingest.chunk import Chunker
+from ingest.extract import HtmlExtractor
+from ingest.fetch import WebCrawler
+from ingest.records import JsonlReader
+from ingest.sources import JsonlSource, WebSource
+from index.builder import IndexBuilder
+from index.store import IndexData, IndexStore
+from lotse.embedding import Embedder
+from lotse.errors import ExtractError
+from lotse.schema import Chunk, Document
+
+__all__ = ["IngestPipeline", "IngestResult", "SourceReport"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass(slots=True)
+class SourceReport:
+    name: str
+    kind: str
+    fetched: int = 0
+    documents: int = 0
+    duplicates: int = 0
+    chunks: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "kind": self.kind, "fetched": self.fetched, "documents": self.documents,
+            "duplicates": self.duplicates, "chunks": self.chunks, "failed": self.failed, "skipped": self.skipped,
+        }
+
+
+@dataclass(slots=True)
+class IngestResult:
+    version: str
+    published: bool
+    reports: list[SourceReport]
+    chunks: int
+
+
+class IngestPipeline:
+    def __init__(self, embedder: Embedder, store: IndexStore, *, user_agent: str, fetch_timeout: float = 15.0,
+                 chunk_max_tokens: int = 160, progress: Progress | None = None) -> None:
+        self.embedder = embedder
+        self.store = store
+        self.user_agent = user_agent
+        self.fetch_timeout = fetch_timeout
+        self.chunker = Chunker(embedder.count_tokens, max_tokens=chunk_max_tokens)
+        self.progress = progress or (lambda _msg: None)
+
+    def run(self, sources: list[WebSource | JsonlSource], *, publish: bool = True) -> IngestResult:
+        self.store.clean_temporary()
+        reports: list[SourceReport] = []
+        chunks: list[Chunk] = []
+        seen_urls: set[str] = set()
+        seen_content: set[str] = set()
+        for source in sources:
+            self.progress(f"{source.name}: reading ({source.kind})")
+            report = SourceReport(source.name, source.kind)
+            docs = self._documents(source, report)
+            for doc in docs:
+                digest = hashlib.sha256("\n".join(b.text for b in doc.blocks).encode()).hexdigest()
+                if doc.url in seen_urls or digest in seen_content:
+                    report.duplicates += 1  # same page under another URL: indexed once
+                    continue
+                seen_urls.add(doc.url)
+                seen_content.add(digest)
+                doc_chunks = self.chunker.run(doc)
+                report.documents += 1
+                report.chunks += len(doc_chunks)
+                chunks.extend(doc_chunks)
+            reports.append(report)
+            self.progress(f"{source.name}: {report.documents} documents, {report.chunks} passages, "
+                          f"{len(report.failed)} failed")
+        self.progress(f"embedding {len(chunks)} passages")
+        embedded = IndexBuilder(self.embedder).run(chunks)
+        version = self.store.write(IndexData(
+            chunks=chunks,
+            vectors=embedded.vectors,
+            sentence_vectors=embedded.sentence_vectors,
+            sentence_map=embedded.sentence_map,
+            model={"name": self.embedder.name, "dim": self.embedder.dim},
+            sources=[{"name": s.name, "kind": s.kind} for s in sources],
+            report={"created": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "sources": [r.to_dict() for r in reports]},
+        ))
+        if publish:
+            self.store.publish(version)
+        return IngestResult(version, publish, reports, len(chunks))
+
+    def _documents(self, source: WebSource | JsonlSource, report: SourceReport) -> list[Document]:
+        if isinstance(source, JsonlSource):
+            docs, problems = JsonlReader(source).run()
+            report.fetched = len(docs) + len(problems)
+            report.failed = [{"url": p.where, "reason": p.reason} for p in problems]
+            return docs
+        crawl = WebCrawler(source, user_agent=self.user_agent, timeout=self.fetch_timeout).run()
+        report.fetched = len(crawl.pages)
+        report.failed = [{"url": f.url, "reason": f.reason} for f in crawl.failures]
+        report.skipped = [{"url": f.url, "reason": f.reason} for f in crawl.skipped]
+        extractor = HtmlExtractor(content_selector=source.content, remove_selectors=list(source.remove))
+        docs = []
+        for page in sorted(crawl.pages, key=lambda p: p.url):
+            try:
+                docs.append(extractor.run(page.text, url=page.final_url, source_name=source.name,
+                                          last_modified=page.last_modified))
+            except ExtractError as exc:
+                report.failed.append({"url": exc.url, "reason": exc.reason})
+        return docs

