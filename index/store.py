@@ -132,7 +132,8 @@ class IndexStore:
         """Write a complete, unpublished version and return its name."""
         self.versions_dir.mkdir(parents=True, exist_ok=True)
         now = datetime.now(UTC)
-        version = now.strftime("%Y%m%dT%H%M%S") + f"-{secrets.token_hex(3)}"
+        # Names sort in creation order (microseconds), the suffix keeps two hosts apart.
+        version = now.strftime("%Y%m%dT%H%M%S%f") + f"-{secrets.token_hex(3)}"
         tmp = self.versions_dir / f".tmp-{version}"
         tmp.mkdir()
         try:

@@ -136,7 +136,7 @@ def blocks_from(root: Tag) -> list[Block]:
     inline: list[str] = []
 
     def flush() -> None:
-        text = normalize_space(" ".join(inline))
+        text = normalize_space("".join(inline)).replace("\n", " ")
         inline.clear()
         if text:
             out.append(Block("paragraph", text))
@@ -180,7 +180,14 @@ def blocks_from(root: Tag) -> list[Block]:
 
 
 def _inline_text(el: Tag) -> str:
-    return normalize_space(el.get_text(" ")).replace("\n", " ")
+    # Inline markup joins without spaces ("<b>Kita</b>-Betreuung."); block elements and <br> separate.
+    parts: list[str] = []
+    for d in el.descendants:
+        if type(d) is NavigableString:
+            parts.append(str(d))
+        elif isinstance(d, Tag) and (d.name in _BLOCKISH or d.name == "br"):
+            parts.append(" ")
+    return normalize_space("".join(parts)).replace("\n", " ")
 
 
 def _list_items(lst: Tag, depth: int = 0) -> list[str]:

@@ -1,0 +1,118 @@
+"""Extractor and chunker on hand-made pages (no model: a word counter stands in for the tokenizer)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.chunk import Chunker, text_fragment_link
+from ingest.extract import HtmlExtractor
+from lotse.errors import ExtractError
+
+PAGE = """<!doctype html><html lang="de"><head><meta charset="utf-8">
+<title>Talentschmiede | Stadt Bochum</title>
+<link rel="canonical" href="https://www.bochum.de/Talentschmiede">
+<meta name="date" content="2024-05-13">
+<script type="application/ld+json">{"@type": "WebPage"}</script>
+</head><body>
+<a class="skip-link" href="#main">Zum Inhalt</a>
+<header><nav class="iconbar"><a>Pinnwand</a><a>Ausweis</a><a>Lesen</a></nav></header>
+<div id="cookie-banner"><p>Wir verwenden Cookies, um die Seite zu verbessern.</p><button>OK</button></div>
+<main><article>
+<p class="kicker">Die Kompetenzen</p>
+<h1>Talentschmiede im Ruhrgebiet</h1>
+<p>Lernen – ein Leben lang.</p>
+<div class="share-bar"><a>Facebook</a><a>Twitter</a></div>
+<h2 id="bild">Das Bild im Jahr 2030</h2>
+<p>In Bochum haben alle Menschen gleiche und faire Chancen auf Bildung. Das gilt für alle.</p>
+<h2 id="kita">Richtungsweisende frühkindliche Bildung</h2>
+<ul><li>Wir entwickeln den Elementarbereich.</li><li>Wir fördern eine verlässliche <b>Kita-Betreuung</b>.</li></ul>
+<div>Loser Text in einem div
+<span>mit Span</span></div>
+</article></main>
+<footer><p>Impressum Datenschutz</p></footer>
+</body></html>"""
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+class TestHtmlExtractor:
+    def test_keeps_structure_and_drops_boilerplate(self) -> None:
+        doc = HtmlExtractor().run(PAGE, url="http://127.0.0.1/x", source_name="t")
+        texts = [b.text for b in doc.blocks]
+        joined = "\n".join(texts)
+        for noise in ("Pinnwand", "Ausweis", "Cookies", "Facebook", "Impressum", "Zum Inhalt"):
+            assert noise not in joined
+        assert doc.url == "https://www.bochum.de/Talentschmiede"  # rel=canonical wins
+        assert doc.title == "Talentschmiede im Ruhrgebiet"
+        assert doc.as_of == "2024-05-13"
+        kinds = [(b.kind, b.anchor) for b in doc.blocks if b.kind == "heading"]
+        assert kinds == [("heading", ""), ("heading", "bild"), ("heading", "kita")]
+        lst = next(b for b in doc.blocks if b.kind == "list")
+        assert lst.text == "• Wir entwickeln den Elementarbereich.\n• Wir fördern eine verlässliche Kita-Betreuung."
+        assert "Loser Text in einem div mit Span" in texts
+
+    def test_configured_selectors(self) -> None:
+        ex = HtmlExtractor(content_selector="article", remove_selectors=["p.kicker"])
+        doc = ex.run(PAGE, url="http://x/", source_name="t")
+        assert all("Die Kompetenzen" != b.text for b in doc.blocks)
+
+    def test_empty_page_is_a_clear_error(self) -> None:
+        with pytest.raises(ExtractError, match="no main text"):
+            HtmlExtractor().run("<html><head><title>x</title></head><body><nav>Menü</nav></body></html>",
+                                url="http://x/empty", source_name="t")
+
+    def test_page_without_container_goes_through_trafilatura(self) -> None:
+        body = "".join(f"<p>Absatz {i}: Die Volkshochschule bietet viele Kurse für Erwachsene an.</p>"
+                       for i in range(8))
+        html = f"<html><head><title>VHS</title></head><body><div class='nav'>Menü Start</div>{body}</body></html>"
+        doc = HtmlExtractor().run(html, url="http://x/vhs", source_name="t")
+        assert any("Volkshochschule" in b.text for b in doc.blocks)
+
+    def test_fragment_without_head_is_all_content(self) -> None:
+        doc = HtmlExtractor().run("<p>Die Anmeldung erfolgt online über das Kita-Portal.</p>",
+                                  url="http://x/f", source_name="t")
+        assert doc.blocks[0].text == "Die Anmeldung erfolgt online über das Kita-Portal."
+
+
+class TestChunker:
+    def doc(self):  # type: ignore[no-untyped-def]
+        return HtmlExtractor().run(PAGE, url="http://127.0.0.1/x", source_name="t")
+
+    def test_heading_path_section_and_links(self) -> None:
+        chunks = Chunker(words, max_tokens=100).run(self.doc())
+        kita = next(c for c in chunks if "Kita-Betreuung" in c.text)
+        assert kita.heading_path == ("Talentschmiede im Ruhrgebiet", "Richtungsweisende frühkindliche Bildung")
+        assert kita.source.section == "Richtungsweisende frühkindliche Bildung"
+        assert kita.source.deep_link == "https://www.bochum.de/Talentschmiede#kita"
+        assert kita.source.fragment_link.startswith("https://www.bochum.de/Talentschmiede#:~:text=")
+        assert kita.text.startswith("• Wir entwickeln")  # the list stays whole
+        assert "Richtungsweisende" in kita.embed_text()
+
+    def test_chunks_never_cross_headings_and_respect_size(self) -> None:
+        chunks = Chunker(words, max_tokens=16).run(self.doc())
+        for c in chunks:
+            assert words(c.text) <= 16 or "\n" not in c.text
+        assert not any("Chancen" in c.text and "Elementarbereich" in c.text for c in chunks)
+
+    def test_ids_are_stable_and_unique(self) -> None:
+        a = Chunker(words, max_tokens=100).run(self.doc())
+        b = Chunker(words, max_tokens=100).run(self.doc())
+        assert [c.id for c in a] == [c.id for c in b]
+        assert len({c.id for c in a}) == len(a)
+
+    def test_no_text_lost(self) -> None:
+        doc = self.doc()
+        chunks = Chunker(words, max_tokens=16).run(doc)
+        body = " ".join(b.text for b in doc.blocks if b.kind != "heading").split()
+        assert " ".join(c.text for c in chunks).split() == body
+
+    def test_invalid_size(self) -> None:
+        with pytest.raises(ValueError, match="max_tokens"):
+            Chunker(words, max_tokens=3)
+
+
+def test_text_fragment_link_escapes_syntax() -> None:
+    link = text_fragment_link("https://x/p#a", "Kita-Betreuung, flexibel & verlässlich")
+    assert link == "https://x/p#:~:text=Kita%2DBetreuung%2C%20flexibel%20%26%20verl%C3%A4sslich"

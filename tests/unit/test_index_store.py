@@ -1,0 +1,96 @@
+"""Versioned index: atomic publish, verification, rollback, live switching (hashing embedder)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from index.live import LiveIndex
+from index.store import IndexStore
+from ingest.pipeline import IngestPipeline
+from ingest.sources import JsonlSource
+from lotse.embedding import HashingEmbedder
+from lotse.errors import IndexCorruptError, IndexNotFoundError
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    return path
+
+
+RECORDS = [
+    {"url": "https://x.test/kita", "title": "Kita", "text": "Die Kita-Anmeldung erfolgt online.\n\nPlätze für Kinder unter drei Jahren."},
+    {"url": "https://x.test/vhs", "title": "VHS", "text": "Die Volkshochschule bietet Deutschkurse an."},
+    {"url": "https://x.test/hund", "title": "Hundesteuer", "text": "Hunde müssen angemeldet werden."},
+]
+
+
+def ingest(tmp_path: Path, records: list[dict]) -> tuple[IndexStore, str]:
+    src = JsonlSource(name="t", kind="jsonl", path=write_jsonl(tmp_path / "r.jsonl", records))
+    store = IndexStore(tmp_path / "data")
+    result = IngestPipeline(HashingEmbedder(), store, user_agent="test").run([src])
+    return store, result.version
+
+
+class TestIndexStore:
+    def test_publish_and_load(self, tmp_path: Path) -> None:
+        store, version = ingest(tmp_path, RECORDS)
+        assert store.current() == version
+        idx = store.load()
+        assert {c.source.url for c in idx.chunks} == {r["url"] for r in RECORDS}
+        assert idx.manifest["counts"]["documents"] == 3
+        assert idx.dense.size == len(idx.chunks)
+        assert set(idx.manifest["checksums"]) >= {"chunks.jsonl", "dense.faiss", "sentences.npy"}
+
+    def test_no_index_is_a_clear_error(self, tmp_path: Path) -> None:
+        with pytest.raises(IndexNotFoundError, match="lotse ingest"):
+            IndexStore(tmp_path).load()
+
+    def test_tampered_file_is_detected(self, tmp_path: Path) -> None:
+        store, version = ingest(tmp_path, RECORDS)
+        f = store.versions_dir / version / "chunks.jsonl"
+        f.write_text(f.read_text(encoding="utf-8").replace("Kita", "Kiez"), encoding="utf-8")
+        with pytest.raises(IndexCorruptError, match="chunks.jsonl"):
+            store.load()
+
+    def test_rollback_to_previous(self, tmp_path: Path) -> None:
+        store, v1 = ingest(tmp_path, RECORDS)
+        _, v2 = ingest(tmp_path, RECORDS[:2])
+        assert store.current() == v2 and store.previous() == v1
+        store.publish(store.previous() or "")
+        assert store.current() == v1
+
+    def test_leftover_temporary_build_is_ignored_and_cleaned(self, tmp_path: Path) -> None:
+        store, v1 = ingest(tmp_path, RECORDS)
+        (store.versions_dir / ".tmp-killed").mkdir()
+        assert [m["version"] for m in store.versions()] == [v1]
+        assert store.clean_temporary() == 1
+
+
+class TestLiveIndex:
+    def test_switches_to_new_version_and_keeps_last_good(self, tmp_path: Path) -> None:
+        store, v1 = ingest(tmp_path, RECORDS)
+        live = LiveIndex(store, check_interval=0)
+        assert live.get().version == v1
+        _, v2 = ingest(tmp_path, RECORDS[:2])
+        assert live.get().version == v2
+        # a damaged new version must not go live: the server keeps answering from v2
+        _, v3 = ingest(tmp_path, RECORDS)
+        (store.versions_dir / v3 / "dense.faiss").write_bytes(b"broken")
+        assert live.get().version == v2
+        assert live.last_error and "damaged" in live.last_error
+
+
+def test_jsonl_problems_are_reported_and_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    lines = [json.dumps(RECORDS[0]), "{not json", json.dumps({"url": "u", "title": "t"}), json.dumps(RECORDS[1])]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    src = JsonlSource(name="t", kind="jsonl", path=path)
+    result = IngestPipeline(HashingEmbedder(), IndexStore(tmp_path / "d"), user_agent="t").run([src])
+    report = result.reports[0]
+    assert report.documents == 2
+    reasons = [f["reason"] for f in report.failed]
+    assert any("not valid JSON" in r for r in reasons) and any("text" in r for r in reasons)
+    assert [f["url"] for f in report.failed] == ["r.jsonl:2", "r.jsonl:3"]
