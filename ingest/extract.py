@@ -165,6 +165,15 @@ def blocks_from(root: Tag) -> list[Block]:
                 text = _inline_text(child)
                 if text:
                     out.append(Block("paragraph", text))
+            elif name == "dl":
+                flush()
+                pairs = _definition_lines(child)
+                if pairs:
+                    out.append(Block("list", "\n".join(pairs)))
+            elif name in ("td", "th"):
+                inline.append(" ")  # cells of one row stay one line, apart
+                walk(child)
+                inline.append(" ")
             elif name in ("br", "hr"):
                 flush()
             elif name in _BLOCKISH:
@@ -176,7 +185,34 @@ def blocks_from(root: Tag) -> list[Block]:
 
     walk(root)
     flush()
-    return out
+    return _drop_kicker(out)
+
+
+def _drop_kicker(blocks: list[Block]) -> list[Block]:
+    """Short lines before the page's h1 are eyebrows and category labels ("Bildungsangebote in
+    Bochum"), not content; alone they would become passages that answer nothing."""
+    first_h1 = next((i for i, b in enumerate(blocks) if b.kind == "heading" and b.level == 1), None)
+    if first_h1 and all(b.kind == "paragraph" and len(b.text) < 100 for b in blocks[:first_h1]):
+        return blocks[first_h1:]
+    return blocks
+
+
+def _definition_lines(dl: Tag) -> list[str]:
+    """``<dt>Ort</dt><dd>Bochum-Mitte</dd>`` -> ``• Ort: Bochum-Mitte``."""
+    lines: list[str] = []
+    term = ""
+    for el in dl.find_all(["dt", "dd"]):
+        text = _inline_text(el)
+        if el.name == "dt":
+            if term:
+                lines.append(f"• {term}")
+            term = text
+        elif text:
+            lines.append(f"• {term}: {text}" if term else f"• {text}")
+            term = ""
+    if term:
+        lines.append(f"• {term}")
+    return lines
 
 
 def _inline_text(el: Tag) -> str:
