@@ -69,6 +69,18 @@ class SourcesFile(BaseModel):
     source: list[Source] = Field(min_length=1)
 
 
+def _where(loc: tuple[int | str, ...], raw: dict) -> str:
+    """``("source", 0, "web", "start_urls")`` -> ``source #1 ("x") start_urls``."""
+    if len(loc) >= 2 and loc[0] == "source" and isinstance(loc[1], int):
+        try:
+            name = raw["source"][loc[1]].get("name", "?")
+        except (KeyError, IndexError, AttributeError, TypeError):
+            name = "?"
+        rest = [str(p) for p in loc[2:] if p not in ("web", "jsonl")]
+        return f'source #{loc[1] + 1} ("{name}") ' + ".".join(rest)
+    return ".".join(str(p) for p in loc) or "file"
+
+
 def load_sources(path: Path) -> list[WebSource | JsonlSource]:
     """Read and validate a sources file; relative paths are taken relative to it."""
     try:
@@ -80,9 +92,7 @@ def load_sources(path: Path) -> list[WebSource | JsonlSource]:
     try:
         parsed = SourcesFile.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
+        problems = "; ".join(f"{_where(e['loc'], raw)}: {e['msg']}" for e in exc.errors())
         raise ConfigError(f"Sources file {path} has errors: {problems}") from exc
     names = [s.name for s in parsed.source]
     dupes = sorted({n for n in names if names.count(n) > 1})

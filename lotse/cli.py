@@ -34,7 +34,7 @@ app.add_typer(model_app, name="model")
 app.add_typer(index_app, name="index")
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # whole lines: messages are read and grepped
 
 DataDir = Annotated[
     Optional[Path],

@@ -1,0 +1,3 @@
+from lotse.cli import main
+
+main()

@@ -1,0 +1,160 @@
+"""The foundation's promises, end to end: demo site over HTTP -> crawler -> index -> uvicorn -> answers."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import LOTSE, REPO
+
+pytestmark = pytest.mark.integration
+
+TALENTSCHMIEDE = "https://www.bochum.de/Die-Bochum-Strategie/Die-Kompetenzen-der-Strategie/Talentschmiede-im-Ruhrgebiet"
+KITA_SECTION = "Richtungsweisende frühkindliche Bildung"
+KITA_QUESTIONS = {
+    "de": "Was plant Bochum für die Kita-Betreuung?",
+    "ar": "ماذا تخطط مدينة بوخوم لرعاية الأطفال في الحضانات؟",
+    "en": "What does Bochum plan for daycare for young children?",
+    "tr": "Bochum kreşlerde çocuk bakımı için ne planlıyor?",
+    "uk": "Що планує Бохум щодо догляду за дітьми в дитячих садках?",
+    "fa": "شهر بوخوم برای نگهداری کودکان در مهدکودک چه برنامه‌ای دارد؟",
+}
+# Labels of the city site's icon bar: boilerplate that must never reach a passage.
+ICON_LABELS = ["Pinnwand", "Ausweis", "Reisepass", "Verlobung", "Katze", "Sportehrung", "Bürgerecho",
+               "Instagram", "Flickr", "Logout", "Callcenter", "Familienzuhause", "Großvater", "Wegweiser"]
+
+
+def chunks(data_dir: Path) -> list[dict]:
+    current = (data_dir / "index" / "CURRENT").read_text().strip()
+    path = data_dir / "index" / "versions" / current / "chunks.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def ask(server: str, question: str, **extra: object) -> dict:
+    r = httpx.post(f"{server}/v1/ask", json={"question": question, **extra}, timeout=60)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+class TestIngestedDemo:
+    def test_boilerplate_never_reaches_the_index(self, demo_data_dir: Path) -> None:
+        for c in chunks(demo_data_dir):
+            for label in ICON_LABELS:
+                assert not re.search(rf"\b{label}\b", c["text"]), (label, c["text"])
+            assert "Cookie" not in c["text"] and "Impressum Datenschutz" not in c["text"]
+
+    def test_every_page_is_indexed_with_its_source(self, demo_data_dir: Path) -> None:
+        cs = chunks(demo_data_dir)
+        urls = {c["source"]["url"] for c in cs}
+        assert TALENTSCHMIEDE in urls  # rel=canonical: the city's real URL, not the local server
+        assert sum("/angebote/" in u for u in urls) >= 5
+        assert any("hundesteuer" in u for u in urls)
+        kita = next(c for c in cs if "Kita-Betreuung" in c["text"])
+        assert kita["source"]["section"] == KITA_SECTION
+        assert kita["source"]["deep_link"].startswith(TALENTSCHMIEDE + "#")
+        assert kita["source"]["as_of"]
+
+
+class TestAsk:
+    @pytest.mark.parametrize("lang", list(KITA_QUESTIONS))
+    def test_kita_question_finds_the_kita_passage_first(self, server: str, lang: str) -> None:
+        body = ask(server, KITA_QUESTIONS[lang])
+        top = body["passages"][0]
+        assert "Kita-Betreuung" in top["text"], (lang, top["text"])
+        assert top["source"]["url"] == TALENTSCHMIEDE
+        assert top["source"]["section"] == KITA_SECTION
+        assert body["found"] is True
+        assert body["language"] == lang
+        assert body["answer"]["language"] == lang
+
+    def test_answer_sentences_are_verbatim_and_citations_resolve(self, server: str) -> None:
+        for question in KITA_QUESTIONS.values():
+            body = ask(server, question)
+            ranks = {p["rank"]: p for p in body["passages"]}
+            assert body["answer"]["citations"]
+            for n in body["answer"]["citations"]:
+                assert n in ranks
+            for line in body["answer"]["text"].splitlines():
+                m = re.match(r"^(.*) \[(\d+)\]$", line)
+                if m:  # an evidence line: verbatim in the passage it cites
+                    assert m.group(1) in ranks[int(m.group(2))]["text"]
+            for p in body["passages"]:
+                for a, b in p["highlights"]:
+                    assert 0 <= a < b <= len(p["text"])
+
+    def test_arabic_frame_is_arabic_and_marked_rtl(self, server: str) -> None:
+        body = ask(server, KITA_QUESTIONS["ar"])
+        assert body["answer"]["text"].startswith("\u200f")
+        assert re.search(r"[\u0600-\u06ff]", body["answer"]["text"].splitlines()[0])
+
+    def test_out_of_domain_question_abstains_with_referral(self, server: str) -> None:
+        body = ask(server, "Wann hat das Hallenbad am Sonntag geöffnet?")
+        assert body["found"] is False
+        assert "115" in body["answer"]["text"]
+        assert body["answer"]["citations"] == []
+
+    def test_session_and_top_k(self, server: str) -> None:
+        body = ask(server, KITA_QUESTIONS["de"], session_id="abc-123", top_k=2)
+        assert body["session_id"] == "abc-123"
+        assert len(body["passages"]) == 2
+        assert [p["rank"] for p in body["passages"]] == [1, 2]
+
+
+class TestSearchAndErrors:
+    def test_search(self, server: str) -> None:
+        r = httpx.get(f"{server}/v1/search", params={"q": "Deutschkurs VHS", "k": 3}, timeout=30)
+        assert r.status_code == 200
+        body = r.json()
+        assert body["language"] == "de"
+        assert len(body["passages"]) == 3
+        assert "vhs" in body["passages"][0]["source"]["url"]
+
+    @pytest.mark.parametrize(
+        ("method", "path", "kwargs", "status"),
+        [
+            ("POST", "/v1/ask", {"json": {"question": ""}}, 422),
+            ("POST", "/v1/ask", {"json": {"question": "   "}}, 400),
+            ("POST", "/v1/ask", {"json": {"question": "Kita", "top_k": 0}}, 422),
+            ("POST", "/v1/ask", {"json": {"question": "Kita", "extra": 1}}, 422),
+            ("POST", "/v1/ask", {"content": b"{not json", "headers": {"content-type": "application/json"}}, 422),
+            ("POST", "/v1/ask", {"json": {"question": "x" * 5000}}, 400),
+            ("GET", "/v1/search", {}, 422),
+            ("GET", "/v1/nothing", {}, 404),
+            ("GET", "/v1/ask", {}, 405),
+        ],
+    )
+    def test_errors_are_json_with_a_message(self, server: str, method: str, path: str, kwargs: dict,
+                                            status: int) -> None:
+        r = httpx.request(method, f"{server}{path}", timeout=30, **kwargs)
+        assert r.status_code == status, r.text
+        body = r.json()
+        assert set(body) == {"error", "message"}
+        assert len(body["message"]) > 10
+
+    def test_health_and_ready(self, server: str) -> None:
+        assert httpx.get(f"{server}/health").json() == {"status": "ok"}
+        ready = httpx.get(f"{server}/ready").json()
+        assert ready["ready"] is True and ready["passages"] > 10
+
+
+class TestCli:
+    def test_ask_json(self, demo_data_dir: Path, model_path: str) -> None:
+        env = {**os.environ, "LOTSE_EMBEDDING_MODEL": model_path}
+        proc = subprocess.run([*LOTSE, "ask", KITA_QUESTIONS["ar"], "--data-dir", str(demo_data_dir), "--json"],
+                              env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        body = json.loads(proc.stdout)
+        assert body["passages"][0]["source"]["section"] == KITA_SECTION
+
+    def test_missing_index_is_a_clear_error(self, tmp_path: Path, model_path: str) -> None:
+        env = {**os.environ, "LOTSE_EMBEDDING_MODEL": model_path}
+        proc = subprocess.run([*LOTSE, "ask", "Kita?", "--data-dir", str(tmp_path)], env=env, cwd=REPO,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 1
+        assert "lotse ingest" in proc.stderr and "Traceback" not in proc.stderr
