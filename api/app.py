@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.concurrency import run_in_threadpool
 
 from api.schemas import AskRequest, AskResponse, ErrorResponse, SearchResponse
+from assistant.abstain import AbstentionPolicy
 from assistant.service import Assistant
 from index.live import LiveIndex
 from index.store import IndexStore
@@ -35,9 +36,9 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         live = LiveIndex(IndexStore(settings.data_dir))
         state["assistant"] = Assistant(live, emb, default_k=settings.top_k, max_k=settings.max_top_k,
                                        max_question_chars=settings.max_question_chars,
-                                       abstain_threshold=settings.abstain_threshold)
+                                       abstention=AbstentionPolicy(margin=settings.abstain_margin))
         try:
-            live.get()  # load now so the first question does not pay for it
+            state["assistant"].warm_up()  # load now so the first question does not pay for it
         except LotseError:
             pass  # /ready says why; the server still starts so /health answers
         yield
@@ -77,8 +78,11 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        kind = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return _error(exc.status_code, kind, str(exc.detail))
+        kind, message = {
+            404: ("not_found", "There is nothing at this address. The API is described at /docs."),
+            405: ("method_not_allowed", f"This address does not take that method ({exc.detail}); see /docs."),
+        }.get(exc.status_code, ("http_error", str(exc.detail)))
+        return _error(exc.status_code, kind, message)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

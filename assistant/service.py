@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.abstain import AbstentionPolicy
 from assistant.compose import AnswerComposer
 from assistant.evidence import EvidenceSelector
 from assistant.language import LanguageDetector
@@ -17,9 +18,6 @@ from lotse.schema import Answer, Passage
 
 __all__ = ["AskResult", "Assistant", "SearchResult"]
 
-# Calibrated on the demo's in-domain questions against out-of-domain ones (see docs/benchmarks.md);
-# the best evidence sentence must reach it for the assistant to answer.
-DEFAULT_ABSTAIN_THRESHOLD = 0.82
 
 
 @dataclass(slots=True)
@@ -52,18 +50,23 @@ class AskResult:
 
 class Assistant:
     def __init__(self, index: LiveIndex, embedder: Embedder, *, default_k: int = 5, max_k: int = 50,
-                 max_question_chars: int = 1000, abstain_threshold: float | None = None,
+                 max_question_chars: int = 1000, abstention: AbstentionPolicy | None = None,
                  retriever: HybridRetriever | None = None) -> None:
         self.index = index
         self.embedder = embedder
         self.default_k = default_k
         self.max_k = max_k
         self.max_question_chars = max_question_chars
-        self.abstain_threshold = DEFAULT_ABSTAIN_THRESHOLD if abstain_threshold is None else abstain_threshold
+        self.abstention = abstention or AbstentionPolicy()
         self.languages = LanguageDetector()
         self.retriever = retriever or HybridRetriever(embedder)
         self.evidence = EvidenceSelector()
         self.composer = AnswerComposer()
+
+    def warm_up(self) -> None:
+        """Load the index and embed the abstention background before the first question."""
+        self.abstention.warm_up(self.embedder)
+        self.index.get()
 
     def _check(self, question: str, k: int | None) -> tuple[str, int]:
         q = " ".join((question or "").split())
@@ -94,7 +97,8 @@ class Assistant:
         idx = self.index.get()
         hits = self.retriever.run(idx, q, language=language, k=k)
         ev = self.evidence.run(idx, hits.ids, hits.query_vector)
-        found = bool(hits.ids) and ev.best >= self.abstain_threshold
+        decision = self.abstention.run(ev.best, hits.query_vector, self.embedder)
+        found = bool(hits.ids) and decision.found
         ranks = {ci: r + 1 for r, ci in enumerate(hits.ids)}
         answer = self.composer.run(evidence=ev, found=found, chunks=idx.chunks, ranks=ranks, language=language)
         passages = [Passage(r + 1, idx.chunks[i], s, ev.highlights.get(i, []))

@@ -21,8 +21,10 @@ class EmbeddedChunks:
 
 
 def sentence_units(chunk: Chunk) -> list[tuple[int, int, str]]:
-    """(start, end, text to embed) per sentence; the nearest heading gives terse items context."""
-    heading = chunk.heading_path[-1] if chunk.heading_path else chunk.source.title
+    """(start, end, text to embed) per sentence; page title and nearest heading give context."""
+    page = chunk.meta.get("page_title") or chunk.source.title
+    heading = chunk.heading_path[-1] if chunk.heading_path else ""
+    context = page if not heading or heading in (page, chunk.source.title) else f"{page} – {heading}"
     out = []
     for a, b in split_sentences(chunk.text):
         s = chunk.text[a:b]
@@ -30,7 +32,7 @@ def sentence_units(chunk: Chunk) -> list[tuple[int, int, str]]:
         if len(bare) < 3:
             continue
         a += len(s) - len(s.lstrip("• "))
-        out.append((a, b, f"{heading}: {bare}" if heading else bare))
+        out.append((a, b, f"{context}: {bare}" if context else bare))
     return out
 
 

@@ -67,14 +67,17 @@ class HtmlExtractor:
         blocks = [b for b in blocks if b.text]
         if sum(len(b.text) for b in blocks) < self.min_chars:
             raise ExtractError(url, "no main text found (empty page, or everything was boilerplate)")
-        title = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), "") or meta.title
+        # The h1 names the page; the <title> adds where it sits ("… | Bochum Strategie | Stadt Bochum").
+        short_title = re.split(r"\s+[|–-]\s+", meta.title)[0] if meta.title else ""
+        title = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), "") or short_title
         return Document(
             url=meta.canonical or url,
             title=title,
             blocks=blocks,
             source_name=source_name,
             as_of=meta.as_of or _http_date(last_modified),
-            meta={"fetched_url": url, "lang": meta.lang, "json_ld": meta.json_ld},
+            meta={"fetched_url": url, "lang": meta.lang, "json_ld": meta.json_ld,
+                  "page_title": meta.title or title},
         )
 
     def _strip(self, soup: BeautifulSoup) -> None:
@@ -116,8 +119,7 @@ def read_meta(soup: BeautifulSoup) -> PageMeta:
         return None
 
     title_el = soup.find("title")
-    title = normalize_space(title_el.get_text()) if title_el else ""
-    title = re.split(r"\s+[|–-]\s+", title)[0] if title else ""
+    title = normalize_space(title_el.get_text()).replace("\n", " ") if title_el else ""
     date = content('meta[property="article:modified_time"]', 'meta[name="last-modified"]',
                    'meta[name="date"]', 'meta[property="article:published_time"]', "time[datetime]")
     html_el = soup.find("html")

@@ -16,7 +16,7 @@ from ingest.sources import JsonlSource, WebSource
 from index.builder import IndexBuilder
 from index.store import IndexData, IndexStore
 from lotse.embedding import Embedder
-from lotse.errors import ExtractError
+from lotse.errors import ExtractError, PublishRefusedError
 from lotse.schema import Chunk, Document
 
 __all__ = ["IngestPipeline", "IngestResult", "SourceReport"]
@@ -52,7 +52,11 @@ class IngestResult:
 
 class IngestPipeline:
     def __init__(self, embedder: Embedder, store: IndexStore, *, user_agent: str, fetch_timeout: float = 15.0,
-                 chunk_max_tokens: int = 160, progress: Progress | None = None) -> None:
+                 chunk_max_tokens: int = 160, max_document_loss: float = 0.5,
+                 progress: Progress | None = None) -> None:
+        if not 0.0 <= max_document_loss <= 1.0:
+            raise ValueError(f"max_document_loss must be between 0 and 1, got {max_document_loss}")
+        self.max_document_loss = max_document_loss
         self.embedder = embedder
         self.store = store
         self.user_agent = user_agent
@@ -84,6 +88,7 @@ class IngestPipeline:
             reports.append(report)
             self.progress(f"{source.name}: {report.documents} documents, {report.chunks} passages, "
                           f"{len(report.failed)} failed")
+        self._guard(chunks, reports)
         self.progress(f"embedding {len(chunks)} passages")
         embedded = IndexBuilder(self.embedder).run(chunks)
         version = self.store.write(IndexData(
@@ -99,6 +104,31 @@ class IngestPipeline:
         if publish:
             self.store.publish(version)
         return IngestResult(version, publish, reports, len(chunks))
+
+    def _guard(self, chunks: list[Chunk], reports: list[SourceReport]) -> None:
+        """Refuse a build that lost most of what the published version holds: a site outage
+        or a broken selector must not empty the assistant."""
+        failures = "; ".join(f"{r.name}: {len(r.failed)} failed" for r in reports if r.failed)
+        new_docs = {c.source.url for c in chunks}
+        if not new_docs:
+            raise PublishRefusedError(
+                "The ingest produced no passages, so nothing was built or published"
+                + (f" ({failures})" if failures else "") + ". Check the sources file and the report above."
+            )
+        current = self.store.current()
+        if current is None or self.max_document_loss >= 1.0:
+            return
+        previous = next((m for m in self.store.versions() if m.get("version") == current), None)
+        old_docs = set(previous.get("documents", [])) if previous else set()
+        if old_docs:
+            lost = len(old_docs - new_docs) / len(old_docs)
+            if lost > self.max_document_loss:
+                raise PublishRefusedError(
+                    f"The new build lost {lost:.0%} of the {len(old_docs)} documents of the published "
+                    f"version {current} (limit {self.max_document_loss:.0%}); it was not published and "
+                    f"{current} stays live. If the loss is intended, raise LOTSE_MAX_DOCUMENT_LOSS."
+                    + (f" Failures: {failures}." if failures else "")
+                )
 
     def _documents(self, source: WebSource | JsonlSource, report: SourceReport) -> list[Document]:
         if isinstance(source, JsonlSource):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -71,6 +72,7 @@ def ingest(
         embedder = load_embedder(s.model_path(), batch_size=s.embed_batch_size)
         pipeline = IngestPipeline(embedder, IndexStore(s.data_dir), user_agent=s.user_agent,
                                   fetch_timeout=s.fetch_timeout, chunk_max_tokens=s.chunk_max_tokens,
+                                  max_document_loss=s.max_document_loss,
                                   progress=lambda m: err.print(f"[dim]{m}[/]", highlight=False))
         result = pipeline.run(sources, publish=publish)
     except LotseError as exc:
@@ -141,9 +143,13 @@ def demo(
 
     root = _repo_file("demo")
     s = _settings(data_dir, port=port)
-    with serve_directory(root / "site", port=site_port) as site:
+    with serve_directory(root / "site", port=site_port) as site, tempfile.TemporaryDirectory() as tmp:
         out.print(f"Demo website on {site}/index.html")
-        ingest(config=root / "sources.toml", data_dir=s.data_dir, publish=True)
+        # demo/sources.toml names port 8001; point it at the port actually served.
+        config = Path(tmp) / "sources.toml"
+        config.write_text((root / "sources.toml").read_text(encoding="utf-8").replace("http://127.0.0.1:8001", site),
+                          encoding="utf-8")
+        ingest(config=config, data_dir=s.data_dir, publish=True)
         if not serve_api:
             return
         out.print(f"\n[bold green]Open http://127.0.0.1:{port}/docs[/] and try POST /v1/ask, or run:\n"
@@ -205,6 +211,7 @@ def index_rollback(
 
 
 def _assistant(s: Settings):  # type: ignore[no-untyped-def]
+    from assistant.abstain import AbstentionPolicy
     from assistant.service import Assistant
     from index.live import LiveIndex
     from index.store import IndexStore
@@ -212,7 +219,7 @@ def _assistant(s: Settings):  # type: ignore[no-untyped-def]
 
     return Assistant(LiveIndex(IndexStore(s.data_dir)), load_embedder(s.model_path()),
                      default_k=s.top_k, max_k=s.max_top_k, max_question_chars=s.max_question_chars,
-                     abstain_threshold=s.abstain_threshold)
+                     abstention=AbstentionPolicy(margin=s.abstain_margin))
 
 
 def _repo_file(name: str) -> Path:

@@ -61,9 +61,18 @@ class Chunk:
     kind: ChunkKind = "page"
     meta: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
+    def context(self) -> str:
+        """The page's full title and the heading path: terse passages and list items only make
+        sense with it ("Wir fördern … Kita-Betreuung" is Bochum's strategy, says the title)."""
+        page = self.meta.get("page_title") or self.source.title
+        path = list(self.heading_path)
+        if path and (path[0] == self.source.title or path[0] == page):
+            path = path[1:]
+        return " > ".join(p for p in (page, *path) if p)
+
     def embed_text(self) -> str:
-        """What the embedder and BM25 see: the title and heading path give short chunks context."""
-        head = " > ".join(p for p in (self.source.title, *self.heading_path) if p)
+        """What the embedder and BM25 see: context line, then the passage."""
+        head = self.context()
         return f"{head}\n{self.text}" if head else self.text
 
     def to_dict(self) -> dict[str, Any]:

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     chunk_max_tokens: int = Field(
         default=160, ge=32, le=510, description="Chunk size limit in model tokens."
     )
+    max_document_loss: float = Field(
+        default=0.5, ge=0.0, le=1.0,
+        description="Refuse to publish a build that lost more than this share of the live version's documents.",
+    )
     top_k: int = Field(default=5, ge=1, le=50, description="Passages returned by default.")
     max_top_k: int = Field(default=50, ge=1, le=200)
     max_question_chars: int = Field(default=1000, ge=10)
@@ -50,9 +54,10 @@ class Settings(BaseSettings):
     )
     user_agent: str = "Bildungslotse/0.1 (+https://www.bochum.de)"
     fetch_timeout: float = Field(default=15.0, gt=0)
-    abstain_threshold: float | None = Field(
-        default=None,
-        description="Override the calibrated evidence threshold below which the assistant abstains.",
+    abstain_margin: float = Field(
+        default=0.0,
+        description="How much closer the best evidence must be to the question than the best "
+                    "background sentence for the assistant to answer (see assistant/abstain.py).",
     )
 
     def model_path(self) -> str:

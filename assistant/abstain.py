@@ -1,0 +1,63 @@
+"""When not to answer: evidence judged against a background of what the documents do not cover.
+
+A single cosine threshold fails with e5: an Arabic question about Kitas scores lower against
+the right German sentence than a German question about swimming-pool hours scores against
+an unrelated one. So the best evidence sentence is compared with the best match among
+background sentences — short German statements about city services outside the corpus
+(car registration, passports, waste collection…). When the question is closer to the
+background than to anything indexed, the documents do not answer it. Both sides are scored
+by the same model in the same language pairing, which cancels the per-language offset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from lotse.embedding import Embedder
+
+__all__ = ["AbstentionPolicy", "Decision", "DEFAULT_BACKGROUND"]
+
+DEFAULT_BACKGROUND = Path(__file__).parent / "data" / "background_de.txt"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    found: bool
+    evidence: float  # best evidence sentence cosine
+    background: float  # best background sentence cosine
+    reason: str
+
+    @property
+    def margin(self) -> float:
+        return self.evidence - self.background
+
+
+class AbstentionPolicy:
+    def __init__(self, *, background: Path | list[str] = DEFAULT_BACKGROUND, margin: float = 0.0,
+                 floor: float = 0.70) -> None:
+        if isinstance(background, Path):
+            lines = background.read_text(encoding="utf-8").splitlines()
+            background = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+        if not background:
+            raise ValueError("the abstention background needs at least one sentence")
+        self.background_texts = background
+        self.margin = margin
+        self.floor = floor
+        self._vectors: np.ndarray | None = None
+
+    def warm_up(self, embedder: Embedder) -> None:
+        if self._vectors is None:
+            self._vectors = embedder.embed_passages(self.background_texts)
+
+    def run(self, evidence: float, query_vector: np.ndarray, embedder: Embedder) -> Decision:
+        self.warm_up(embedder)
+        assert self._vectors is not None
+        bg = float(np.max(self._vectors @ query_vector))
+        if evidence < self.floor:
+            return Decision(False, evidence, bg, "no passage is close to the question")
+        if evidence - bg < self.margin:
+            return Decision(False, evidence, bg, "the question is about something the documents do not cover")
+        return Decision(True, evidence, bg, "evidence found")
