@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from index.builder import IndexBuilder
+from index.store import IndexData, IndexStore
 from ingest.chunk import Chunker
 from ingest.extract import HtmlExtractor
 from ingest.fetch import WebCrawler
 from ingest.records import JsonlReader
 from ingest.sources import JsonlSource, WebSource
-from index.builder import IndexBuilder
-from index.store import IndexData, IndexStore
 from lotse.embedding import Embedder
 from lotse.errors import ExtractError, PublishRefusedError
 from lotse.schema import Chunk, Document

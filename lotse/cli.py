@@ -14,7 +14,7 @@ import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -38,7 +38,7 @@ out = Console()
 err = Console(stderr=True, soft_wrap=True)  # whole lines: messages are read and grepped
 
 DataDir = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--data-dir", help="Index and session folder. Default: $LOTSE_DATA_DIR, else ./lotse-data."),
 ]
 
@@ -93,7 +93,7 @@ def ingest(
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in any language we serve.")],
     data_dir: DataDir = None,
-    top_k: Annotated[Optional[int], typer.Option("--top-k", "-k", help="Passages to return.")] = None,
+    top_k: Annotated[int | None, typer.Option("--top-k", "-k", help="Passages to return.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON response.")] = False,
 ) -> None:
     """Ask one question and print the answer with its sources."""
@@ -118,8 +118,8 @@ def ask(
 @app.command()
 def serve(
     data_dir: DataDir = None,
-    host: Annotated[Optional[str], typer.Option(help="Interface to listen on.")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Port to listen on.")] = None,
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs)."""
     import uvicorn
@@ -193,7 +193,7 @@ def index_list(data_dir: DataDir = None) -> None:
 @index_app.command("rollback")
 def index_rollback(
     data_dir: DataDir = None,
-    to: Annotated[Optional[str], typer.Option("--to", help="Version to publish; default: the previous one.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Version to publish; default: the previous one.")] = None,
 ) -> None:
     """Publish an earlier index version again (a running server switches within a second)."""
     from index.store import IndexStore

@@ -21,7 +21,8 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
 
 
 RECORDS = [
-    {"url": "https://x.test/kita", "title": "Kita", "text": "Die Kita-Anmeldung erfolgt online.\n\nPlätze für Kinder unter drei Jahren."},
+    {"url": "https://x.test/kita", "title": "Kita",
+     "text": "Die Kita-Anmeldung erfolgt online.\n\nPlätze für Kinder unter drei Jahren."},
     {"url": "https://x.test/vhs", "title": "VHS", "text": "Die Volkshochschule bietet Deutschkurse an."},
     {"url": "https://x.test/hund", "title": "Hundesteuer", "text": "Hunde müssen angemeldet werden."},
 ]
