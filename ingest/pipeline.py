@@ -11,12 +11,10 @@ from typing import Any
 from index.builder import IndexBuilder
 from index.store import IndexData, IndexStore
 from ingest.chunk import Chunker
-from ingest.extract import HtmlExtractor
-from ingest.fetch import WebCrawler
-from ingest.records import JsonlReader
-from ingest.sources import JsonlSource, WebSource
+from ingest.readers import ReaderContext, reader_for
+from ingest.sources import Source
 from lotse.embedding import Embedder
-from lotse.errors import ExtractError, PublishRefusedError
+from lotse.errors import PublishRefusedError
 from lotse.schema import Chunk, Document
 
 __all__ = ["IngestPipeline", "IngestResult", "SourceReport"]
@@ -59,12 +57,11 @@ class IngestPipeline:
         self.max_document_loss = max_document_loss
         self.embedder = embedder
         self.store = store
-        self.user_agent = user_agent
-        self.fetch_timeout = fetch_timeout
+        self.context = ReaderContext(user_agent=user_agent, fetch_timeout=fetch_timeout)
         self.chunker = Chunker(embedder.count_tokens, max_tokens=chunk_max_tokens)
         self.progress = progress or (lambda _msg: None)
 
-    def run(self, sources: list[WebSource | JsonlSource], *, publish: bool = True) -> IngestResult:
+    def run(self, sources: list[Source], *, publish: bool = True) -> IngestResult:
         self.store.clean_temporary()
         reports: list[SourceReport] = []
         chunks: list[Chunk] = []
@@ -130,22 +127,9 @@ class IngestPipeline:
                     + (f" Failures: {failures}." if failures else "")
                 )
 
-    def _documents(self, source: WebSource | JsonlSource, report: SourceReport) -> list[Document]:
-        if isinstance(source, JsonlSource):
-            docs, problems = JsonlReader(source).run()
-            report.fetched = len(docs) + len(problems)
-            report.failed = [{"url": p.where, "reason": p.reason} for p in problems]
-            return docs
-        crawl = WebCrawler(source, user_agent=self.user_agent, timeout=self.fetch_timeout).run()
-        report.fetched = len(crawl.pages)
-        report.failed = [{"url": f.url, "reason": f.reason} for f in crawl.failures]
-        report.skipped = [{"url": f.url, "reason": f.reason} for f in crawl.skipped]
-        extractor = HtmlExtractor(content_selector=source.content, remove_selectors=list(source.remove))
-        docs = []
-        for page in sorted(crawl.pages, key=lambda p: p.url):
-            try:
-                docs.append(extractor.run(page.text, url=page.final_url, source_name=source.name,
-                                          last_modified=page.last_modified))
-            except ExtractError as exc:
-                report.failed.append({"url": exc.url, "reason": exc.reason})
-        return docs
+    def _documents(self, source: Source, report: SourceReport) -> list[Document]:
+        result = reader_for(source).run(source, self.context)
+        report.fetched = result.fetched
+        report.failed = result.failed
+        report.skipped = result.skipped
+        return result.documents

@@ -81,7 +81,7 @@ def _where(loc: tuple[int | str, ...], raw: dict) -> str:
     return ".".join(str(p) for p in loc) or "file"
 
 
-def load_sources(path: Path) -> list[WebSource | JsonlSource]:
+def load_sources(path: Path) -> list[Source]:
     """Read and validate a sources file; relative paths are taken relative to it."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -98,7 +98,7 @@ def load_sources(path: Path) -> list[WebSource | JsonlSource]:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ConfigError(f"Sources file {path}: source names must be unique, repeated: {', '.join(dupes)}")
-    out: list[WebSource | JsonlSource] = []
+    out: list[Source] = []
     for s in parsed.source:
         if isinstance(s, JsonlSource) and not s.path.is_absolute():
             s = s.model_copy(update={"path": (path.parent / s.path).resolve()})

@@ -1,0 +1,79 @@
+"""Source readers: one per ``kind`` of source, each turning a source into Documents.
+
+A reader reports what it could not read (``failed``) and what it left out on purpose
+(``skipped``) with a reason per URL or record; it never raises for one bad page. New kinds
+register here in ``READERS`` and declare their settings model in ``ingest/sources.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ingest.extract import HtmlExtractor
+from ingest.fetch import WebCrawler
+from ingest.records import JsonlReader
+from ingest.sources import JsonlSource, Source, WebSource
+from lotse.errors import ExtractError
+from lotse.schema import Document
+
+__all__ = ["READERS", "ReadResult", "ReaderContext", "SourceReader", "reader_for"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderContext:
+    user_agent: str
+    fetch_timeout: float = 15.0
+
+
+@dataclass(slots=True)
+class ReadResult:
+    documents: list[Document] = field(default_factory=list)
+    fetched: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)  # {"url", "reason"}
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+
+class SourceReader(Protocol):
+    def run(self, source: Source, ctx: ReaderContext) -> ReadResult: ...
+
+
+class WebReader:
+    """Crawl a site and extract every fetched HTML page."""
+
+    def run(self, source: Source, ctx: ReaderContext) -> ReadResult:
+        assert isinstance(source, WebSource)
+        crawl = WebCrawler(source, user_agent=ctx.user_agent, timeout=ctx.fetch_timeout).run()
+        result = ReadResult(
+            fetched=len(crawl.pages),
+            failed=[{"url": f.url, "reason": f.reason} for f in crawl.failures],
+            skipped=[{"url": f.url, "reason": f.reason} for f in crawl.skipped],
+        )
+        extractor = HtmlExtractor(content_selector=source.content, remove_selectors=list(source.remove))
+        for page in sorted(crawl.pages, key=lambda p: p.url):
+            try:
+                result.documents.append(extractor.run(page.text, url=page.final_url, source_name=source.name,
+                                                      last_modified=page.last_modified))
+            except ExtractError as exc:
+                result.failed.append({"url": exc.url, "reason": exc.reason})
+        return result
+
+
+class JsonlFileReader:
+    """One record per line of a local JSONL file."""
+
+    def run(self, source: Source, ctx: ReaderContext) -> ReadResult:
+        assert isinstance(source, JsonlSource)
+        docs, problems = JsonlReader(source).run()
+        return ReadResult(documents=docs, fetched=len(docs) + len(problems),
+                          failed=[{"url": p.where, "reason": p.reason} for p in problems])
+
+
+READERS: dict[str, SourceReader] = {
+    "web": WebReader(),
+    "jsonl": JsonlFileReader(),
+}
+
+
+def reader_for(source: Source) -> SourceReader:
+    return READERS[source.kind]
