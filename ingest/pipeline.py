@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from index.builder import IndexBuilder
+from index.embcache import CachedEmbedder, EmbeddingCache
 from index.store import IndexData, IndexStore
 from ingest.chunk import Chunker
 from ingest.readers import ReaderContext, reader_for
@@ -86,8 +87,14 @@ class IngestPipeline:
             self.progress(f"{source.name}: {report.documents} documents, {report.chunks} passages, "
                           f"{len(report.failed)} failed")
         self._guard(chunks, reports)
-        self.progress(f"embedding {len(chunks)} passages")
-        embedded = IndexBuilder(self.embedder).run(chunks)
+        self.progress(f"embedding {len(chunks)} passages (unchanged text comes from the cache)")
+        cache = EmbeddingCache(self.store.root.parent / "cache" / "embeddings.sqlite")
+        cached = CachedEmbedder(self.embedder, cache)
+        try:
+            embedded = IndexBuilder(cached).run(chunks)
+        finally:
+            cache.close()
+        self.progress(f"embedded {cached.misses} texts, {cached.hits} from the cache")
         version = self.store.write(IndexData(
             chunks=chunks,
             vectors=embedded.vectors,
@@ -96,6 +103,7 @@ class IngestPipeline:
             model={"name": self.embedder.name, "dim": self.embedder.dim},
             sources=[{"name": s.name, "kind": s.kind} for s in sources],
             report={"created": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "embedded": cached.misses, "embeddings_from_cache": cached.hits,
                     "sources": [r.to_dict() for r in reports]},
         ))
         if publish:

@@ -95,3 +95,26 @@ def test_jsonl_problems_are_reported_and_lose_nothing(tmp_path: Path) -> None:
     reasons = [f["reason"] for f in report.failed]
     assert any("not valid JSON" in r for r in reasons) and any("text" in r for r in reasons)
     assert [f["url"] for f in report.failed] == ["r.jsonl:2", "r.jsonl:3"]
+
+
+def test_second_ingest_reuses_cached_embeddings(tmp_path: Path) -> None:
+    class CountingEmbedder(HashingEmbedder):
+        calls = 0
+
+        def embed_passages(self, texts):  # type: ignore[no-untyped-def]
+            type(self).calls += len(texts)
+            return super().embed_passages(texts)
+
+    src = JsonlSource(name="t", kind="jsonl", path=write_jsonl(tmp_path / "r.jsonl", RECORDS))
+    store = IndexStore(tmp_path / "data")
+    emb = CountingEmbedder()
+    IngestPipeline(emb, store, user_agent="t").run([src])
+    first = CountingEmbedder.calls
+    assert first > 0
+    changed = [*RECORDS[:2], {**RECORDS[2], "text": "Hunde müssen neu angemeldet werden."}]
+    write_jsonl(tmp_path / "r.jsonl", changed)
+    IngestPipeline(emb, store, user_agent="t").run([src])
+    # only the changed passage and its sentence were embedded again
+    assert CountingEmbedder.calls - first == 2
+    a, b = (store.load(v["version"]) for v in store.versions())
+    assert [c.id for c in a.chunks] == [c.id for c in b.chunks]
