@@ -12,8 +12,9 @@ from typing import Protocol
 
 from ingest.extract import HtmlExtractor
 from ingest.fetch import WebCrawler
+from ingest.files import file_documents, file_url
 from ingest.records import JsonlReader
-from ingest.sources import JsonlSource, Source, WebSource
+from ingest.sources import FilesSource, JsonlSource, Source, WebSource
 from lotse.errors import ExtractError
 from lotse.schema import Document
 
@@ -69,9 +70,38 @@ class JsonlFileReader:
                           failed=[{"url": p.where, "reason": p.reason} for p in problems])
 
 
+class FilesReader:
+    """Local HTML, Markdown, text and PDF files matched by the source's globs."""
+
+    def run(self, source: Source, ctx: ReaderContext) -> ReadResult:
+        assert isinstance(source, FilesSource)
+        paths = sorted({p for pattern in source.paths for p in source.root.glob(pattern) if p.is_file()})
+        result = ReadResult()
+        if not paths:
+            result.failed.append({"url": str(source.root), "reason": f"no file matches {source.paths}"})
+            return result
+        extractor = HtmlExtractor(content_selector=source.content, remove_selectors=list(source.remove))
+        for path in paths:
+            url = file_url(path, source.root, source.base_url)
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                result.skipped.append({"url": url, "reason": f"unsupported file type {path.suffix or '(none)'}"})
+                continue
+            result.fetched += 1
+            try:
+                result.documents.extend(file_documents(path, url=url, source_name=source.name, extractor=extractor))
+            except ExtractError as exc:
+                result.failed.append({"url": exc.url, "reason": exc.reason})
+            except OSError as exc:
+                result.failed.append({"url": url, "reason": f"cannot read the file ({exc.strerror})"})
+        return result
+
+
+SUPPORTED_SUFFIXES = (".html", ".htm", ".md", ".markdown", ".txt", ".pdf")
+
 READERS: dict[str, SourceReader] = {
     "web": WebReader(),
     "jsonl": JsonlFileReader(),
+    "files": FilesReader(),
 }
 
 
