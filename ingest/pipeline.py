@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,13 +32,18 @@ class SourceReport:
     documents: int = 0
     duplicates: int = 0
     chunks: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name, "kind": self.kind, "fetched": self.fetched, "documents": self.documents,
-            "duplicates": self.duplicates, "chunks": self.chunks, "failed": self.failed, "skipped": self.skipped,
+            "duplicates": self.duplicates, "chunks": self.chunks, "new": self.new, "updated": self.updated,
+            "unchanged": self.unchanged, "removed": self.removed, "failed": self.failed, "skipped": self.skipped,
         }
 
 
@@ -68,24 +74,36 @@ class IngestPipeline:
         chunks: list[Chunk] = []
         seen_urls: set[str] = set()
         seen_content: set[str] = set()
+        before = self._published_digests()
         for source in sources:
             self.progress(f"{source.name}: reading ({source.kind})")
             report = SourceReport(source.name, source.kind)
             docs = self._documents(source, report)
             for doc in docs:
                 digest = hashlib.sha256("\n".join(b.text for b in doc.blocks).encode()).hexdigest()
-                if doc.url in seen_urls or digest in seen_content:
+                # Offers share their page's URL: only identical content makes them duplicates.
+                if (doc.kind != "offer" and doc.url in seen_urls) or digest in seen_content:
                     report.duplicates += 1  # same page under another URL: indexed once
                     continue
-                seen_urls.add(doc.url)
+                if doc.kind != "offer":
+                    seen_urls.add(doc.url)
                 seen_content.add(digest)
                 doc_chunks = self.chunker.run(doc)
+                old = before.get(source.name, {}).pop(doc.url, None)
+                if old is None:
+                    report.new += 1
+                elif old == _digest(doc_chunks):
+                    report.unchanged += 1
+                else:
+                    report.updated += 1
                 report.documents += 1
                 report.chunks += len(doc_chunks)
                 chunks.extend(doc_chunks)
+            report.removed = sorted(before.get(source.name, {}))
             reports.append(report)
-            self.progress(f"{source.name}: {report.documents} documents, {report.chunks} passages, "
-                          f"{len(report.failed)} failed")
+            self.progress(f"{source.name}: {report.documents} documents ({report.new} new, {report.updated} "
+                          f"updated, {report.unchanged} unchanged, {len(report.removed)} removed), "
+                          f"{report.chunks} passages, {len(report.failed)} failed")
         self._guard(chunks, reports)
         self.progress(f"embedding {len(chunks)} passages (unchanged text comes from the cache)")
         cache = EmbeddingCache(self.store.root.parent / "cache" / "embeddings.sqlite")
@@ -109,6 +127,22 @@ class IngestPipeline:
         if publish:
             self.store.publish(version)
         return IngestResult(version, publish, reports, len(chunks))
+
+    def _published_digests(self) -> dict[str, dict[str, str]]:
+        """source name -> document url -> digest of its passages, for the published version."""
+        current = self.store.current()
+        path = self.store.versions_dir / current / "chunks.jsonl" if current else None
+        if path is None or not path.is_file():
+            return {}
+        by_doc: dict[tuple[str, str], list[Chunk]] = {}
+        with path.open(encoding="utf-8") as f:
+            for line in f:
+                c = Chunk.from_dict(json.loads(line))
+                by_doc.setdefault((c.source.source_name, c.source.url), []).append(c)
+        out: dict[str, dict[str, str]] = {}
+        for (name, url), cs in by_doc.items():
+            out.setdefault(name, {})[url] = _digest(cs)
+        return out
 
     def _guard(self, chunks: list[Chunk], reports: list[SourceReport]) -> None:
         """Refuse a build that lost most of what the published version holds: a site outage
@@ -141,3 +175,7 @@ class IngestPipeline:
         report.failed = result.failed
         report.skipped = result.skipped
         return result.documents
+
+
+def _digest(chunks: list[Chunk]) -> str:
+    return hashlib.sha256("\x1e".join(c.text for c in chunks).encode()).hexdigest()

@@ -78,11 +78,12 @@ def ingest(
     except LotseError as exc:
         raise _fail(exc) from exc
     table = Table(title=f"Index version {result.version}" + (" (published)" if result.published else ""))
-    for col in ("source", "fetched", "documents", "duplicates", "passages", "failed", "skipped"):
+    for col in ("source", "fetched", "documents", "new", "updated", "unchanged", "removed", "duplicates",
+                "passages", "failed", "skipped"):
         table.add_column(col, justify="right" if col != "source" else "left")
     for r in result.reports:
-        table.add_row(r.name, str(r.fetched), str(r.documents), str(r.duplicates), str(r.chunks),
-                      str(len(r.failed)), str(len(r.skipped)))
+        table.add_row(r.name, str(r.fetched), str(r.documents), str(r.new), str(r.updated), str(r.unchanged),
+                      str(len(r.removed)), str(r.duplicates), str(r.chunks), str(len(r.failed)), str(len(r.skipped)))
     out.print(table)
     for r in result.reports:
         for f in r.failed:

@@ -118,3 +118,16 @@ def test_second_ingest_reuses_cached_embeddings(tmp_path: Path) -> None:
     assert CountingEmbedder.calls - first == 2
     a, b = (store.load(v["version"]) for v in store.versions())
     assert [c.id for c in a.chunks] == [c.id for c in b.chunks]
+
+
+def test_report_says_what_changed(tmp_path: Path) -> None:
+    src = JsonlSource(name="t", kind="jsonl", path=write_jsonl(tmp_path / "r.jsonl", RECORDS))
+    store = IndexStore(tmp_path / "data")
+    first = IngestPipeline(HashingEmbedder(), store, user_agent="t").run([src]).reports[0]
+    assert (first.new, first.updated, first.unchanged, first.removed) == (3, 0, 0, [])
+    write_jsonl(tmp_path / "r.jsonl", [RECORDS[0], {**RECORDS[1], "text": "Neuer Text zur VHS."},
+                                       {"url": "https://x.test/neu", "title": "Neu", "text": "Ganz neu hier."}])
+    second = IngestPipeline(HashingEmbedder(), store, user_agent="t", max_document_loss=1.0).run([src]).reports[0]
+    assert (second.new, second.updated, second.unchanged) == (1, 1, 1)
+    assert second.removed == ["https://x.test/hund"]
+    assert "https://x.test/hund" not in {c.source.url for c in store.load().chunks}
