@@ -5,16 +5,21 @@ default the start URLs' hosts), never into ``deny``. robots.txt is obeyed, each 
 asked at most ``requests_per_second`` times a second, transient failures are retried
 with backoff, redirect loops and oversized responses are cut off. Failures never stop
 the crawl: each becomes a ``FetchFailure`` with its reason.
+
+``timeout`` bounds each attempt at a URL as a whole (connect to last byte), so one URL
+costs at most ``(retries + 1) * timeout`` plus backoff, however the server misbehaves.
 """
 
 from __future__ import annotations
 
 import asyncio
+import codecs
 import re
+import string
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 from urllib.robotparser import RobotFileParser
 
 import httpx
@@ -22,11 +27,16 @@ from bs4 import BeautifulSoup
 
 from ingest.sources import WebSource
 
-__all__ = ["CrawlResult", "FetchFailure", "FetchedPage", "WebCrawler", "canonical_url"]
+__all__ = ["CrawlResult", "FetchFailure", "FetchedPage", "WebCrawler", "canonical_url", "decode_body"]
 
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|_ga|wt_mc|etcc_\w+)$", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.I)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+_RETRY_STATUS = (408, 429)  # and every 5xx: worth asking again after a pause
+_MAX_REDIRECTS = 8
+_ROBOTS_MAX_BYTES = 500 * 1024  # what Google reads of a robots.txt; the rest is ignored
+_UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,24 +60,43 @@ class FetchFailure:
 class CrawlResult:
     pages: list[FetchedPage] = field(default_factory=list)
     failures: list[FetchFailure] = field(default_factory=list)
-    skipped: list[FetchFailure] = field(default_factory=list)  # robots.txt, type, limits
+    skipped: list[FetchFailure] = field(default_factory=list)  # robots.txt, deny, type, scope, limits
 
 
 def canonical_url(url: str) -> str:
     """One spelling per page: lower-case host, no fragment, no default port, no tracking
-    parameters, decoded ``%2F`` path separators, no trailing slash except the root."""
+    parameters, the other parameters sorted, decoded ``%2F`` path separators, one spelling
+    per path character, no trailing slash except the root. www. and the bare host stay
+    apart (identical pages are merged by content later). Raises ``ValueError`` for a URL
+    that cannot be parsed (bad port, broken IPv6 literal)."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal keeps its brackets
     port = parts.port
     netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
-    path = re.sub(r"%2[fF]", "/", parts.path) or "/"
+    path = _normalise_path(parts.path) or "/"
     path = re.sub(r"/{2,}", "/", path)
     if len(path) > 1 and path.endswith("/"):
         path = path.rstrip("/")
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                              if not _TRACKING.match(k)))
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def _normalise_path(path: str) -> str:
+    """Links spell one path in many ways (``ä``, ``%c3%a4``, ``%C3%A4``; ``~`` or ``%7E``;
+    ``/`` or ``%2F``): encode raw characters as UTF-8 escapes, upper-case escapes, decode
+    escaped unreserved characters and slashes. A stray ``%`` becomes ``%25``."""
+    path = quote(path, safe="/%!$&'()*+,;=:@-._~")
+    path = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", path)
+
+    def unescape(m: re.Match[str]) -> str:
+        ch = chr(int(m.group(1), 16))
+        return ch if ch in _UNRESERVED or ch == "/" else "%" + m.group(1).upper()
+
+    return re.sub(r"%([0-9A-Fa-f]{2})", unescape, path)
 
 
 class WebCrawler:
@@ -79,17 +108,19 @@ class WebCrawler:
         self.retries = retries
         self.concurrency = concurrency
         self._transport = transport
-        self._allow = [_prefix(a) for a in source.allow] or sorted(
-            {urlunsplit(urlsplit(canonical_url(u))[:2] + ("/", "", "")) for u in source.start_urls}
-        )
+        self._allow = [_prefix(a) for a in source.allow] or sorted(_origins(source.start_urls))
         self._deny = [_prefix(d) for d in source.deny]
         self._robots: dict[str, RobotFileParser | None] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
         self._host_next: dict[str, float] = {}
         self._host_locks: dict[str, asyncio.Lock] = {}
 
     def allowed(self, url: str) -> bool:
         allow = any(url.startswith(a) or url == a.rstrip("/") for a in self._allow)
-        return allow and not any(url.startswith(d) for d in self._deny)
+        return allow and not self.denied(url)
+
+    def denied(self, url: str) -> bool:
+        return any(url.startswith(d) for d in self._deny)
 
     def run(self) -> CrawlResult:
         return asyncio.run(self.crawl())
@@ -99,7 +130,11 @@ class WebCrawler:
         seen: set[str] = set()
         queue: asyncio.Queue[tuple[str, int]] = asyncio.Queue()
         for u in self.source.start_urls:
-            cu = canonical_url(u)
+            try:
+                cu = canonical_url(u)
+            except ValueError as exc:
+                result.failures.append(FetchFailure(u, f"invalid URL: {exc}"))
+                continue
             if cu not in seen:
                 seen.add(cu)
                 queue.put_nowait((cu, 0))
@@ -107,35 +142,57 @@ class WebCrawler:
         limits = httpx.Limits(max_connections=self.concurrency)
         async with httpx.AsyncClient(
             headers={"User-Agent": self.user_agent, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"},
-            timeout=httpx.Timeout(self.timeout), follow_redirects=True, max_redirects=8,
+            timeout=httpx.Timeout(self.timeout), follow_redirects=True, max_redirects=_MAX_REDIRECTS,
             limits=limits, transport=self._transport,
         ) as client:
 
-            async def worker() -> None:
+            async def visit(url: str, depth: int) -> None:
                 nonlocal budget
+                if self.denied(url):  # links are filtered when found; this catches start URLs
+                    result.skipped.append(FetchFailure(url, "excluded by deny"))
+                    return
+                if not await self._robots_ok(client, url):
+                    result.skipped.append(FetchFailure(url, "disallowed by robots.txt"))
+                    return
+                # Checked and spent with no await in between, so concurrent workers cannot
+                # overshoot max_pages.
+                if budget <= 0:
+                    result.skipped.append(FetchFailure(url, f"max_pages ({self.source.max_pages}) reached"))
+                    return
+                budget -= 1
+                outcome = await self._fetch(client, url)
+                if isinstance(outcome, FetchFailure):
+                    result.failures.append(outcome)
+                    return
+                if outcome.final_url != url:
+                    seen.add(outcome.final_url)  # do not fetch the target again under its own name
+                    # A followed link must stay in scope after redirects too, or a CMS sending
+                    # removed pages to its home page would bring that in; start URLs were named
+                    # on purpose, so only deny applies to where they lead.
+                    in_scope = not self.denied(outcome.final_url) if depth == 0 else self.allowed(outcome.final_url)
+                    if not in_scope:
+                        result.skipped.append(FetchFailure(url, f"redirected outside the crawl scope to "
+                                                                f"{outcome.final_url}"))
+                        return
+                if not outcome.content_type.startswith(_HTML_TYPES):
+                    result.skipped.append(FetchFailure(url, f"unsupported content type {outcome.content_type}"))
+                    return
+                result.pages.append(outcome)
+                if depth < self.source.max_depth:
+                    for link in _links(outcome.text, outcome.final_url):
+                        if link not in seen and self.allowed(link):
+                            seen.add(link)
+                            queue.put_nowait((link, depth + 1))
+
+            async def worker() -> None:
                 while True:
                     url, depth = await queue.get()
                     try:
-                        if budget <= 0:
-                            result.skipped.append(FetchFailure(url, f"max_pages ({self.source.max_pages}) reached"))
-                            continue
-                        if not await self._robots_ok(client, url):
-                            result.skipped.append(FetchFailure(url, "disallowed by robots.txt"))
-                            continue
-                        budget -= 1
-                        outcome = await self._fetch(client, url)
-                        if isinstance(outcome, FetchFailure):
-                            result.failures.append(outcome)
-                            continue
-                        if not outcome.content_type.startswith(_HTML_TYPES):
-                            result.skipped.append(FetchFailure(url, f"unsupported content type {outcome.content_type}"))
-                            continue
-                        result.pages.append(outcome)
-                        if depth < self.source.max_depth:
-                            for link in _links(outcome.text, outcome.final_url):
-                                if link not in seen and self.allowed(link):
-                                    seen.add(link)
-                                    queue.put_nowait((link, depth + 1))
+                        await visit(url, depth)
+                    except Exception as exc:
+                        # An odd page (or a bug) costs its URL, never the crawl: a dead worker
+                        # would leave queue.join() waiting forever.
+                        result.failures.append(FetchFailure(url, f"internal error: {type(exc).__name__}: {exc}"))
                     finally:
                         queue.task_done()
 
@@ -161,18 +218,30 @@ class WebCrawler:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         if origin not in self._robots:
-            parser: RobotFileParser | None = None
-            try:
-                await self._throttle(parts.netloc)
-                r = await client.get(origin + "/robots.txt")
-                if r.status_code == 200:
-                    parser = RobotFileParser()
-                    parser.parse(r.text.splitlines())
-            except httpx.HTTPError:
-                parser = None  # no robots.txt reachable: the site states no rules
-            self._robots[origin] = parser
+            # One fetch per origin: without the lock every idle worker would ask at once.
+            async with self._robots_locks.setdefault(origin, asyncio.Lock()):
+                if origin not in self._robots:
+                    self._robots[origin] = await self._fetch_robots(client, origin, parts.netloc)
         rp = self._robots[origin]
         return True if rp is None else rp.can_fetch(self.user_agent, url)
+
+    async def _fetch_robots(self, client: httpx.AsyncClient, origin: str, host: str) -> RobotFileParser | None:
+        """The origin's rules, or None when it states none (no robots.txt, or unreachable)."""
+        await self._throttle(host)
+        try:
+            async with asyncio.timeout(self.timeout), client.stream("GET", origin + "/robots.txt") as r:
+                if r.status_code != 200:
+                    return None
+                body = bytearray()
+                async for part in r.aiter_bytes():
+                    body.extend(part)
+                    if len(body) >= _ROBOTS_MAX_BYTES:
+                        break
+        except (httpx.HTTPError, TimeoutError):
+            return None
+        parser = RobotFileParser()
+        parser.parse(bytes(body[:_ROBOTS_MAX_BYTES]).decode("utf-8", errors="replace").splitlines())
+        return parser
 
     async def _fetch(self, client: httpx.AsyncClient, url: str) -> FetchedPage | FetchFailure:
         host = urlsplit(url).netloc
@@ -182,34 +251,62 @@ class WebCrawler:
                 await asyncio.sleep(0.25 * 2 ** (attempt - 1))
             await self._throttle(host)
             try:
-                async with client.stream("GET", url) as r:
-                    if r.status_code >= 500 or r.status_code == 429:
-                        reason = f"HTTP {r.status_code}"
-                        continue
-                    if r.status_code >= 400:
-                        return FetchFailure(url, f"HTTP {r.status_code}")
-                    body = bytearray()
-                    async for part in r.aiter_bytes():
-                        body.extend(part)
-                        if len(body) > self.source.max_bytes:
-                            return FetchFailure(url, f"response larger than {self.source.max_bytes} bytes")
-                    ctype = r.headers.get("content-type", "").split(";")[0].strip().lower()
-                    return FetchedPage(
-                        url=url,
-                        final_url=canonical_url(str(r.url)),
-                        status=r.status_code,
-                        content_type=ctype or "text/html",
-                        text=decode_body(bytes(body), r.charset_encoding),
-                        last_modified=r.headers.get("last-modified"),
-                        etag=r.headers.get("etag"),
-                    )
+                # httpx's timeout bounds each single wait (connect, one read); this bounds the
+                # whole attempt, so a server dripping bytes or redirecting slowly cannot hold a
+                # worker forever.
+                async with asyncio.timeout(self.timeout):
+                    outcome = await self._attempt(client, url)
             except httpx.TooManyRedirects:
                 return FetchFailure(url, "too many redirects (redirect loop?)")
-            except httpx.TimeoutException:
+            except (httpx.TimeoutException, TimeoutError):
                 reason = f"timed out after {self.timeout:g}s"
+                continue
             except httpx.HTTPError as exc:
                 reason = f"{type(exc).__name__}: {exc}"
+                continue
+            if not isinstance(outcome, str):
+                return outcome
+            reason = outcome
         return FetchFailure(url, f"{reason} (after {self.retries + 1} attempts)")
+
+    async def _attempt(self, client: httpx.AsyncClient, url: str) -> FetchedPage | FetchFailure | str:
+        """One GET: a page, a final failure, or the reason for a failure worth retrying."""
+        async with client.stream("GET", url) as r:
+            if r.status_code >= 500 or r.status_code in _RETRY_STATUS:
+                return f"HTTP {r.status_code}"
+            if not 200 <= r.status_code < 300:  # 4xx, or a 3xx httpx could not follow
+                return FetchFailure(url, f"HTTP {r.status_code}")
+            ctype = r.headers.get("content-type", "").split(";")[0].strip().lower() or "text/html"
+            page = FetchedPage(url=url, final_url=canonical_url(str(r.url)), status=r.status_code,
+                               content_type=ctype, text="", last_modified=r.headers.get("last-modified"),
+                               etag=r.headers.get("etag"))
+            if not ctype.startswith(_HTML_TYPES):
+                return page  # skipped by type: not worth downloading a PDF we do not read yet
+            limit = self.source.max_bytes
+            too_big = FetchFailure(url, f"response larger than {limit} bytes")
+            declared = r.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                return too_big  # said so up front: do not download it to find out
+            body = bytearray()
+            async for part in r.aiter_bytes():  # decoded bytes, so a gzip bomb is cut too
+                body.extend(part)
+                if len(body) > limit:
+                    return too_big
+            return FetchedPage(url=page.url, final_url=page.final_url, status=page.status,
+                               content_type=ctype, text=decode_body(bytes(body), r.charset_encoding),
+                               last_modified=page.last_modified, etag=page.etag)
+
+
+def _origins(urls: Iterable[str]) -> set[str]:
+    """``scheme://host/`` of each URL: the default crawl scope. A URL that does not parse is
+    left out here and reported as a failure by the crawl."""
+    out: set[str] = set()
+    for u in urls:
+        try:
+            out.add(urlunsplit(urlsplit(canonical_url(u))[:2] + ("/", "", "")))
+        except ValueError:
+            continue
+    return out
 
 
 def _prefix(url: str) -> str:
@@ -219,31 +316,57 @@ def _prefix(url: str) -> str:
 
 
 def decode_body(body: bytes, header_charset: str | None) -> str:
-    """Header charset, else the page's own <meta charset>, else UTF-8 if it decodes, else a guess."""
-    candidates: list[str] = []
+    """A byte-order mark, else the header charset, else the page's own <meta charset>, else
+    UTF-8 if it decodes, else a guess. Each declared charset must decode the whole body, so
+    a server that mislabels its pages falls through to the next clue."""
+    for bom, enc in _BOMS:
+        if body.startswith(bom):  # browsers trust a BOM over any label
+            return body.decode(enc, errors="replace")
+    labels: list[str] = []
     if header_charset:
-        candidates.append(header_charset)
+        labels.append(header_charset)
     m = _META_CHARSET.search(body[:4096])
     if m:
-        candidates.append(m.group(1).decode("ascii", "ignore"))
-    candidates.append("utf-8")
-    for enc in candidates:
-        try:
-            return body.decode(enc)
-        except (LookupError, UnicodeDecodeError):
-            continue
+        labels.append(m.group(1).decode("ascii", "ignore"))
+    labels.append("utf-8")
+    for label in labels:
+        for enc in _codecs_for(label):
+            try:
+                return body.decode(enc)
+            except UnicodeDecodeError:
+                continue
     from charset_normalizer import from_bytes
 
     best = from_bytes(body).best()
     return str(best) if best is not None else body.decode("utf-8", errors="replace")
 
 
+def _codecs_for(label: str) -> list[str]:
+    """Python codecs to try for a charset label; none for an unknown label. Pages labelled
+    ISO-8859-1 or ASCII are nearly always windows-1252 („…“ – €), and browsers decode them
+    so (WHATWG Encoding); latin-1 stays as the fallback for the five bytes cp1252 lacks."""
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return []
+    return ["cp1252", name] if name in ("iso8859-1", "ascii") else [name]
+
+
 def _links(html: str, base: str) -> Iterable[str]:
     soup = BeautifulSoup(html, "lxml")
-    for a in soup.find_all("a", href=True):
+    base_tag = soup.find("base", href=True)
+    if base_tag is not None:  # <base href> changes what relative links are relative to
+        base = urljoin(base, str(base_tag["href"]).strip())
+    for a in soup.find_all(["a", "area"], href=True):
         href = str(a["href"]).strip()
         if not href or href.startswith(("mailto:", "tel:", "javascript:", "#")):
             continue
-        absolute = urljoin(base, href)
-        if absolute.startswith(("http://", "https://")):
-            yield canonical_url(absolute)
+        try:
+            absolute = urljoin(base, href)
+            if not absolute.startswith(("http://", "https://")):
+                continue
+            url = canonical_url(absolute)
+        except ValueError:
+            continue  # an unparseable href (broken IPv6 literal, port out of range) leads nowhere
+        if urlsplit(url).hostname:
+            yield url
