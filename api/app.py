@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,8 +12,9 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.schemas import AskRequest, AskResponse, ErrorResponse, SearchResponse
+from api.schemas import AskRequest, AskResponse, ErrorResponse, OffersResponse, SearchResponse
 from assistant.abstain import AbstentionPolicy
+from assistant.filters import build_filter, list_offers
 from assistant.service import Assistant
 from index.live import LiveIndex
 from index.store import IndexStore
@@ -115,10 +116,38 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     @app.get("/v1/search", response_model=SearchResponse, tags=["assistant"])
     async def search(q: Annotated[str, Query(min_length=1, description="Search words or a question.")],
                      k: Annotated[int | None, Query(ge=1, le=50, description="How many passages.")] = None,
+                     source: Annotated[str | None, Query(description="Only this source (its name).")] = None,
+                     kind: Annotated[Literal["page", "offer"] | None,
+                                     Query(description="Only page passages or only offers.")] = None,
+                     district: Annotated[str | None, Query(description="Offers in this district.")] = None,
+                     age: Annotated[int | None, Query(ge=0, le=130, description="Offers for this age.")] = None,
+                     free: Annotated[bool | None, Query(description="Only free (or only paid) offers.")] = None,
+                     language: Annotated[str | None, Query(description="Offers in this language (ISO code).")] = None,
+                     include_expired: Annotated[bool, Query(description="Include offers that have ended.")] = False,
                      ) -> dict:
-        """Search-first: the best passages with highlights, no composed answer."""
-        result = await run_in_threadpool(assistant().search, q, k)
+        """Search-first: the best passages with highlights, no composed answer. Offers that have ended
+        are left out unless `include_expired`; a filter on an offer field returns offers only."""
+        allow = build_filter(source=source, kind=kind, district=district, age=age, free=free, language=language,
+                             include_expired=include_expired)
+        result = await run_in_threadpool(assistant().search, q, k, allow=allow)
         return result.to_dict()
+
+    @app.get("/v1/offers", response_model=OffersResponse, tags=["assistant"])
+    async def offers(source: Annotated[str | None, Query(description="Only this source (its name).")] = None,
+                     district: Annotated[str | None, Query(description="Offers in this district.")] = None,
+                     age: Annotated[int | None, Query(ge=0, le=130, description="Offers for this age.")] = None,
+                     free: Annotated[bool | None, Query(description="Only free (or only paid) offers.")] = None,
+                     language: Annotated[str | None, Query(description="Offers in this language (ISO code).")] = None,
+                     include_expired: Annotated[bool, Query(description="Include offers that have ended.")] = False,
+                     limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 20,
+                     offset: Annotated[int, Query(ge=0, description="Offers to skip.")] = 0,
+                     ) -> dict:
+        """The current offers with their fields, soonest first; same filters as `/v1/search`."""
+        allow = build_filter(source=source, kind="offer", district=district, age=age, free=free,
+                             language=language, include_expired=include_expired)
+        idx = await run_in_threadpool(assistant().index.get)
+        total, page = list_offers(idx.chunks, allow, limit=limit, offset=offset)
+        return {"total": total, "limit": limit, "offset": offset, "offers": page}
 
     return app
 

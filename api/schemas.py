@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["AskRequest", "AskResponse", "ErrorResponse", "SearchResponse"]
+__all__ = ["AskRequest", "AskResponse", "ErrorResponse", "OfferOut", "OffersResponse", "SearchResponse"]
 
 
 class AskRequest(BaseModel):
@@ -26,6 +26,29 @@ class SourceOut(BaseModel):
     source_name: str
 
 
+class OfferOut(BaseModel):
+    """An offer's fields; ``null`` where the source does not say."""
+
+    title: str
+    provider: str | None = None
+    description: str | None = None
+    audience: str | None = None
+    min_age: int | None = Field(default=None, description="Youngest age the offer is for.")
+    max_age: int | None = Field(default=None, description="Oldest age the offer is for.")
+    location: str | None = None
+    district: str | None = Field(default=None, description="Stadtbezirk or Stadtteil, e.g. Wattenscheid.")
+    start_date: str | None = Field(default=None, description="ISO date.")
+    end_date: str | None = Field(default=None, description="ISO date; after it the offer is expired.")
+    cost_text: str | None = None
+    price: float | None = Field(default=None, description="In euros; 0 when free.")
+    free: bool | None = None
+    languages: list[str] = Field(default_factory=list, description="ISO 639-1 codes of the languages offered.")
+    registration_url: str | None = None
+    registration_until: str | None = Field(default=None, description="Registration deadline, ISO date.")
+    url: str | None = None
+    source_name: str | None = None
+
+
 class PassageOut(BaseModel):
     rank: int
     id: str
@@ -34,6 +57,7 @@ class PassageOut(BaseModel):
     highlights: list[tuple[int, int]] = Field(description="Character spans [start, end) in `text`.")
     kind: str
     source: SourceOut
+    offer: OfferOut | None = Field(default=None, description="The offer's fields, for passages of kind offer.")
 
 
 class AnswerOut(BaseModel):
@@ -54,6 +78,19 @@ class AskResponse(BaseModel):
 class SearchResponse(BaseModel):
     language: str
     passages: list[PassageOut]
+
+
+class OfferItemOut(BaseModel):
+    id: str = Field(description="The offer's passage id.")
+    offer: OfferOut
+    source: SourceOut
+
+
+class OffersResponse(BaseModel):
+    total: int = Field(description="How many offers match, before paging.")
+    limit: int
+    offset: int
+    offers: list[OfferItemOut]
 
 
 class ErrorResponse(BaseModel):

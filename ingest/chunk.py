@@ -10,6 +10,7 @@ link that highlights the passage on the original page.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from urllib.parse import quote
 
@@ -29,6 +30,8 @@ class Chunker:
         self.max_tokens = max_tokens
 
     def run(self, doc: Document) -> list[Chunk]:
+        if doc.kind == "offer":  # an offer is one passage, whatever its length
+            return [self._make(doc, [], "\n".join(b.text for b in doc.blocks), 0)]
         chunks: list[Chunk] = []
         path: list[tuple[int, str, str]] = []  # (level, heading text, anchor)
         pending: list[str] = []
@@ -88,6 +91,8 @@ class Chunker:
         deep_link = f"{doc.url}#{anchor}" if anchor else doc.url
         section = " > ".join(section_parts)
         key = f"{doc.url}\x1f{' > '.join(headings)}\x1f{ordinal}"
+        if doc.kind == "offer":  # several offers share their page's URL
+            key += "\x1foffer\x1f" + json.dumps(doc.meta.get("offer"), sort_keys=True, ensure_ascii=False)
         return Chunk(
             id=hashlib.blake2b(key.encode(), digest_size=8).hexdigest(),
             text=text,

@@ -89,7 +89,7 @@ class IngestPipeline:
                     seen_urls.add(doc.url)
                 seen_content.add(digest)
                 doc_chunks = self.chunker.run(doc)
-                old = before.get(source.name, {}).pop(doc.url, None)
+                old = before.get(source.name, {}).pop(_doc_key(doc.url, doc_chunks), None)
                 if old is None:
                     report.new += 1
                 elif old == _digest(doc_chunks):
@@ -138,7 +138,7 @@ class IngestPipeline:
         with path.open(encoding="utf-8") as f:
             for line in f:
                 c = Chunk.from_dict(json.loads(line))
-                by_doc.setdefault((c.source.source_name, c.source.url), []).append(c)
+                by_doc.setdefault((c.source.source_name, _doc_key(c.source.url, [c])), []).append(c)
         out: dict[str, dict[str, str]] = {}
         for (name, url), cs in by_doc.items():
             out.setdefault(name, {})[url] = _digest(cs)
@@ -175,6 +175,11 @@ class IngestPipeline:
         report.failed = result.failed
         report.skipped = result.skipped
         return result.documents
+
+
+def _doc_key(url: str, chunks: list[Chunk]) -> str:
+    """Offers share their page's URL; each offer is a document of its own (its one passage's id)."""
+    return f"{url}#offer:{chunks[0].id}" if chunks and chunks[0].kind == "offer" else url
 
 
 def _digest(chunks: list[Chunk]) -> str:

@@ -13,8 +13,9 @@ from typing import Protocol
 from ingest.extract import HtmlExtractor
 from ingest.fetch import WebCrawler
 from ingest.files import file_documents, file_url
+from ingest.offers import offer_documents, read_feed
 from ingest.records import JsonlReader
-from ingest.sources import FilesSource, JsonlSource, Source, WebSource
+from ingest.sources import FeedSource, FilesSource, JsonlSource, Source, WebSource
 from lotse.errors import ExtractError
 from lotse.schema import Document
 
@@ -51,13 +52,29 @@ class WebReader:
             skipped=[{"url": f.url, "reason": f.reason} for f in crawl.skipped],
         )
         extractor = HtmlExtractor(content_selector=source.content, remove_selectors=list(source.remove))
+        listing = source.offers.model_dump(exclude_none=True) if source.offers else None
         for page in sorted(crawl.pages, key=lambda p: p.url):
+            doc = None
             try:
-                result.documents.append(extractor.run(page.text, url=page.final_url, source_name=source.name,
-                                                      last_modified=page.last_modified))
+                doc = extractor.run(page.text, url=page.final_url, source_name=source.name,
+                                    last_modified=page.last_modified)
+                result.documents.append(doc)
             except ExtractError as exc:
                 result.failed.append({"url": exc.url, "reason": exc.reason})
+            # Offers on the page (JSON-LD, microdata, listing selectors): one passage each, kind "offer".
+            result.documents.extend(offer_documents(page.text, page_url=page.final_url, source_name=source.name,
+                                                    page=doc, listing=listing))
         return result
+
+
+class FeedReader:
+    """Offers from a CSV or JSON feed (file or URL); a broken record is reported, the others kept."""
+
+    def run(self, source: Source, ctx: ReaderContext) -> ReadResult:
+        assert isinstance(source, FeedSource)
+        docs, problems = read_feed(source, user_agent=ctx.user_agent, timeout=ctx.fetch_timeout)
+        return ReadResult(documents=docs, fetched=len(docs) + len(problems),
+                          failed=[{"url": where, "reason": reason} for where, reason in problems])
 
 
 class JsonlFileReader:
@@ -102,6 +119,7 @@ READERS: dict[str, SourceReader] = {
     "web": WebReader(),
     "jsonl": JsonlFileReader(),
     "files": FilesReader(),
+    "feed": FeedReader(),
 }
 
 

@@ -25,7 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from lotse.errors import ConfigError
 
-__all__ = ["FeedSource", "FilesSource", "JsonlSource", "OfferSelectors", "Source", "SourcesFile", "WebSource", "load_sources"]
+__all__ = ["FeedSource", "FilesSource", "JsonlSource", "OfferSelectors", "Source", "SourcesFile", "WebSource",
+           "load_sources"]
 
 
 class _Base(BaseModel):

@@ -107,7 +107,7 @@ class Passage:
     highlights: list[tuple[int, int]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "rank": self.rank,
             "id": self.chunk.id,
             "text": self.chunk.text,
@@ -124,6 +124,10 @@ class Passage:
                 "source_name": self.chunk.source.source_name,
             },
         }
+        offer = self.chunk.meta.get("offer") if self.chunk.kind == "offer" else None
+        if offer:
+            out["offer"] = offer
+        return out
 
 
 @dataclass(slots=True)
