@@ -9,6 +9,7 @@ from typing import Any
 from assistant.abstain import AbstentionPolicy
 from assistant.compose import AnswerComposer
 from assistant.evidence import EvidenceSelector
+from assistant.filters import default_filter
 from assistant.language import LanguageDetector
 from assistant.retrieve import ChunkFilter, HybridRetriever
 from index.live import LiveIndex
@@ -91,11 +92,13 @@ class Assistant:
                     for r, (i, s) in enumerate(zip(hits.ids, hits.scores, strict=True))]
         return SearchResult(language, passages)
 
-    def ask(self, question: str, *, session_id: str | None = None, top_k: int | None = None) -> AskResult:
+    def ask(self, question: str, *, session_id: str | None = None, top_k: int | None = None,
+            allow: ChunkFilter | None = None) -> AskResult:
+        """``allow`` defaults to hiding expired offers (and pages whose offers all ended)."""
         q, k = self._check(question, top_k)
         language = self.languages.detect(q)
         idx = self.index.get()
-        hits = self.retriever.run(idx, q, language=language, k=k)
+        hits = self.retriever.run(idx, q, language=language, k=k, allow=allow or default_filter())
         ev = self.evidence.run(idx, hits.ids, hits.query_vector)
         decision = self.abstention.run(ev.best, hits.query_vector, self.embedder)
         found = bool(hits.ids) and decision.found

@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from evaluation.cli import eval_app
 from lotse.errors import LotseError
 from lotse.settings import Settings
 
@@ -33,6 +34,7 @@ model_app = typer.Typer(help="Provision and inspect the embedding model.", no_ar
 index_app = typer.Typer(help="List, inspect and roll back published index versions.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 app.add_typer(index_app, name="index")
+app.add_typer(eval_app, name="eval")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)  # whole lines: messages are read and grepped

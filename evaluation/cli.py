@@ -1,0 +1,150 @@
+"""``lotse eval``: measure retrieval quality and abstention on public QA sets.
+
+Mounted in ``lotse/cli.py``; everything heavy (torch, the model, Haystack) is imported
+inside the commands, so ``lotse --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import platform
+import shlex
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+__all__ = ["eval_app"]
+
+eval_app = typer.Typer(
+    short_help="Measure retrieval quality and abstention on public QA sets (XQuAD, OMoS-QA).",
+    help=(
+        "Measure retrieval quality on public QA sets with German passages and questions in many languages. "
+        "Each set's corpus is ingested through the normal pipeline into a cached index (reused on the next "
+        "run), then every system (ours = the product's hybrid retriever, dense = passage vectors only, "
+        "bm25 = German BM25 only, haystack = a stock Haystack hybrid pipeline) answers every question over "
+        "that same index. Reports Recall@1/5/10 per language and system and writes artifacts/eval/<set>-"
+        "<split>.md and .json. Report numbers from test splits; tune only on dev (XQuAD has no dev split: "
+        "never tune on it)."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+out = Console()
+err = Console(stderr=True, soft_wrap=True)
+
+Systems = Annotated[str | None, typer.Option(
+    "--systems", help="Comma-separated systems to compare: ours, dense, bm25, haystack. Default: all; "
+                      "haystack is reported as unavailable without the bench extra.")]
+Languages = Annotated[str | None, typer.Option(
+    "--languages", help="Comma-separated question languages (ISO 639-1). Default: all the set has.")]
+Limit = Annotated[int | None, typer.Option(
+    "--limit", min=1, help="Only the first N questions per language: a quick smoke run, not a result.")]
+OutDir = Annotated[Path, typer.Option("--out", help="Folder for the markdown and JSON reports.")]
+EvalDataDir = Annotated[Path | None, typer.Option(
+    "--data-dir", help="Where the eval indexes are cached, keyed by corpus, model and chunking. "
+                       "Default: $LOTSE_DATA_DIR/eval.")]
+Model = Annotated[str | None, typer.Option(
+    "--model", help="Embedding model (sentence-transformers folder or name; 'hashing' for plumbing tests). "
+                    "Default: $LOTSE_EMBEDDING_MODEL, else the provisioned multilingual-e5-small.")]
+
+
+def _split_list(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+@eval_app.command("xquad")
+def xquad(systems: Systems = None, languages: Languages = None, limit: Limit = None,
+          out_dir: OutDir = Path("artifacts/eval"), data_dir: EvalDataDir = None, model: Model = None) -> None:
+    """XQuAD cross-lingual retrieval: the same 1,190 questions in 12 languages against the 240 German
+    paragraphs. Measures Recall@1/5/10 and MRR@10 of the gold paragraph per language and system.
+    XQuAD has no dev split: its numbers are for reporting only, never for tuning."""
+    _run("xquad", "test", systems, languages, limit, out_dir, data_dir, model)
+
+
+@eval_app.command("omos")
+def omos(systems: Systems = None, languages: Languages = None,
+         split: Annotated[str, typer.Option(
+             "--split", help="test: the numbers you report. dev: the split to tune weights and thresholds "
+                             "on. train: not used for anything here.")] = "test",
+         limit: Limit = None, out_dir: OutDir = Path("artifacts/eval"), data_dir: EvalDataDir = None,
+         model: Model = None) -> None:
+    """OMoS-QA (Integreat pages for newcomers): questions in de, en, ar, uk against the German page
+    dumps of two districts. Measures page Recall@1/5/10 and evidence hit@5 (a gold answer line inside
+    the top-5 passages) per language and system, and abstention: how often the assistant refuses
+    unanswerable and out-of-domain questions and wrongly refuses answerable ones, with a threshold
+    trade-off curve (choose thresholds from the dev run)."""
+    _run("omos", split, systems, languages, limit, out_dir, data_dir, model)
+
+
+def _run(name: str, split: str, systems: str | None, languages: str | None, limit: int | None,
+         out_dir: Path, data_dir: Path | None, model: str | None) -> None:
+    from evaluation.datasets import load_omos, load_out_of_domain, load_xquad
+    from evaluation.report import write
+    from evaluation.runner import prepare_index, run_abstention, run_retrieval
+    from evaluation.systems import ALL_SYSTEMS, build_systems
+    from lotse.errors import LotseError
+    from lotse.settings import Settings
+
+    started = time.perf_counter()
+    s = Settings()
+    model_name = model or s.model_path()
+    cache_root = data_dir or (s.data_dir / "eval")
+    names = _split_list(systems) or list(ALL_SYSTEMS)
+    progress = lambda m: err.print(f"[dim]{m}[/]", highlight=False)  # noqa: E731
+    try:
+        if name == "xquad":
+            evalset = load_xquad(s.eval_data_dir, _split_list(languages), limit)
+        else:
+            evalset = load_omos(s.eval_data_dir, split, _split_list(languages), limit)
+        from lotse.embedding import load_embedder
+
+        embedder = load_embedder(model_name, batch_size=s.embed_batch_size)
+        prepared = prepare_index(evalset, embedder, cache_root=cache_root, model=model_name,
+                                 chunk_max_tokens=s.chunk_max_tokens, user_agent=s.user_agent, progress=progress)
+        index = prepared.index
+        slots = build_systems(names, index, embedder, model_name)
+        run = run_retrieval(evalset, slots, index, embedder, progress)
+        abstention = None
+        if name == "omos":
+            from assistant.abstain import AbstentionPolicy
+            from assistant.retrieve import HybridRetriever
+
+            groups = [("answerable" if q.answerable else "unanswerable", q)
+                      for qs in evalset.questions.values() for q in qs if q.in_corpus]
+            ood = load_out_of_domain()
+            groups += [("ood", q) for q in (ood[:limit] if limit else ood)]
+            abstention = run_abstention(groups, index, embedder, HybridRetriever(embedder),
+                                        AbstentionPolicy(margin=s.abstain_margin), progress)
+    except (LotseError, ValueError) as exc:
+        err.print(f"[bold red]Error:[/] {exc}", highlight=False)
+        raise typer.Exit(code=1) from exc
+    notes = dict(evalset.notes)
+    if name == "omos":
+        notes["excluded_from_recall"] = (f"{notes['gold_page_missing']} questions per language whose gold page is "
+                                         "not in the corpus (München has no page dump) and the "
+                                         f"{notes['unanswerable_in_corpus']} unanswerable ones (see Abstention)")
+    meta = {
+        "set": name, "split": split, "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.machine()}, {_cores()} cores, CPU only, Python {platform.python_version()}",
+        "command": ("lotse eval " + " ".join(shlex.quote(a) for a in sys.argv[sys.argv.index(name):])
+                    if name in sys.argv else f"lotse eval {name}"),
+        "model": model_name, "embedder": embedder.name, "chunk_max_tokens": s.chunk_max_tokens,
+        "index_folder": str(prepared.folder), "index_version": index.version,
+        "passages": len(index.chunks), "documents": index.manifest.get("counts", {}).get("documents"),
+        "index_reused": prepared.reused, "index_seconds": prepared.build_seconds,
+        "seconds": time.perf_counter() - started, "limit": limit, "notes": notes,
+    }
+    md, js = write(out_dir, meta, run, abstention)
+    out.print(md.read_text(encoding="utf-8"), highlight=False, markup=False)
+    err.print(f"wrote {md} and {js}", highlight=False)
+
+
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

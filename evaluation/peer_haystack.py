@@ -1,0 +1,106 @@
+"""The peer system: a stock Haystack hybrid pipeline over the very same passages.
+
+Same chunks (content = ``chunk.embed_text()``, what our BM25 and embedder see), the same
+passage vectors taken from our index (same model, same chunks, so no re-embedding), the
+query embedded by Haystack's own sentence-transformers component from the same folder with
+the e5 ``query: `` prefix. BM25 and embedding retrieval are joined by reciprocal rank
+fusion, the usual Haystack hybrid recipe. One-at-a-time query encoding costs ~0.5 s on two
+CPU cores, so ``prepare`` encodes a language's questions in batches through the same
+Haystack component's backend and the pipeline's embedder step serves them from that cache:
+the same vectors, without hours of waiting. Only this module imports Haystack, and only when
+the peer is built: install it with ``pip install -e '.[bench]'``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from index.store import LoadedIndex
+
+__all__ = ["HaystackPeer", "haystack_missing"]
+
+
+def haystack_missing() -> str | None:
+    """Why the peer cannot run here, or None when it can."""
+    try:
+        import haystack  # noqa: F401
+        from haystack_integrations.components.embedders.sentence_transformers import (  # noqa: F401
+            SentenceTransformersTextEmbedder,
+        )
+    except ImportError as exc:
+        return f"Haystack is not installed ({exc.name}); pip install -e '.[bench]'"
+    return None
+
+
+class HaystackPeer:
+    name = "haystack"
+
+    def __init__(self, index: LoadedIndex, model_folder: str, *, depth: int = 10,
+                 query_prefix: str = "query: ") -> None:
+        if not Path(model_folder).expanduser().is_dir():
+            raise ValueError(f"the Haystack peer needs a sentence-transformers folder, not {model_folder!r}")
+        from haystack import Document, Pipeline, component
+        from haystack.components.joiners import DocumentJoiner
+        from haystack.components.retrievers.in_memory import InMemoryBM25Retriever, InMemoryEmbeddingRetriever
+        from haystack.document_stores.in_memory import InMemoryDocumentStore
+        from haystack_integrations.components.embedders.sentence_transformers import (
+            SentenceTransformersTextEmbedder,
+        )
+
+        self.depth = depth
+
+        @component
+        class CachedTextEmbedder:
+            """Haystack's text embedder with a cache that ``prepare`` fills in batches."""
+
+            def __init__(self, inner: SentenceTransformersTextEmbedder) -> None:
+                self.inner = inner
+                self.cache: dict[str, list[float]] = {}
+
+            def warm_up(self) -> None:
+                self.inner.warm_up()
+
+            @component.output_types(embedding=list[float])
+            def run(self, text: str) -> dict[str, list[float]]:
+                hit = self.cache.get(text)
+                return {"embedding": hit} if hit is not None else self.inner.run(text=text)
+
+        # shared=False: every peer gets its own store, two eval sets never mix.
+        store = InMemoryDocumentStore(embedding_similarity_function="dot_product", shared=False,
+                                      return_embedding=False)
+        vectors = np.stack([index.dense.reconstruct(i) for i in range(len(index.chunks))]) \
+            if index.chunks else np.zeros((0, index.dense.dim), np.float32)
+        store.write_documents([
+            Document(id=str(i), content=c.embed_text(), embedding=vectors[i].tolist(), meta={"row": i})
+            for i, c in enumerate(index.chunks)
+        ])
+        pipe = Pipeline()
+        self.query_prefix = query_prefix
+        self.text_embedder = CachedTextEmbedder(SentenceTransformersTextEmbedder(
+            model=str(Path(model_folder).expanduser()), prefix=query_prefix, normalize_embeddings=True,
+            progress_bar=False, local_files_only=True))
+        pipe.add_component("text_embedder", self.text_embedder)
+        pipe.add_component("embedding_retriever", InMemoryEmbeddingRetriever(store, top_k=depth))
+        pipe.add_component("bm25_retriever", InMemoryBM25Retriever(store, top_k=depth))
+        pipe.add_component("joiner", DocumentJoiner(join_mode="reciprocal_rank_fusion", top_k=depth))
+        pipe.connect("text_embedder.embedding", "embedding_retriever.query_embedding")
+        pipe.connect("embedding_retriever", "joiner")
+        pipe.connect("bm25_retriever", "joiner")
+        self.pipeline = pipe
+        self.pipeline.warm_up()
+
+    def prepare(self, queries: list[str]) -> None:
+        """Encode the questions in batches, exactly as the embedder step would one by one."""
+        inner = self.text_embedder.inner
+        todo = [q for q in dict.fromkeys(queries) if q not in self.text_embedder.cache]
+        if todo:
+            vecs = inner.embedding_backend.embed([self.query_prefix + q for q in todo], batch_size=32,
+                                                 show_progress_bar=False, normalize_embeddings=True)
+            self.text_embedder.cache.update(zip(todo, vecs, strict=True))
+
+    def search(self, query: str, language: str, k: int) -> list[int]:
+        del language  # the stock pipeline treats every language alike
+        out = self.pipeline.run({"text_embedder": {"text": query}, "bm25_retriever": {"query": query}})
+        return [int(d.meta["row"]) for d in out["joiner"]["documents"][:k]]

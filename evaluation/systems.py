@@ -1,0 +1,72 @@
+"""The retrieval systems compared side by side, all over the same index version.
+
+- ``ours``: the product's ``HybridRetriever`` (dense + best sentence + BM25 by language);
+- ``dense``: passage vectors only (the plain multilingual-e5 baseline);
+- ``bm25``: the German BM25 only;
+- ``haystack``: a stock Haystack hybrid pipeline over the same passages and vectors
+  (optional ``bench`` extra; reported as unavailable when it is not installed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from assistant.retrieve import HybridRetriever
+from index.store import LoadedIndex
+from lotse.embedding import Embedder
+
+__all__ = ["ALL_SYSTEMS", "RetrievalSystem", "SystemSlot", "build_systems"]
+
+ALL_SYSTEMS = ("ours", "dense", "bm25", "haystack")
+
+
+class RetrievalSystem(Protocol):
+    name: str
+
+    def search(self, query: str, language: str, k: int) -> list[int]:
+        """Indices into ``index.chunks``, best first."""
+        ...
+
+
+class _Hybrid:
+    def __init__(self, name: str, retriever: HybridRetriever, index: LoadedIndex) -> None:
+        self.name = name
+        self.retriever = retriever
+        self.index = index
+
+    def search(self, query: str, language: str, k: int) -> list[int]:
+        return self.retriever.run(self.index, query, language=language, k=k).ids
+
+
+@dataclass(slots=True)
+class SystemSlot:
+    name: str
+    system: RetrievalSystem | None
+    unavailable: str | None = None  # why the system could not run
+
+
+def build_systems(names: list[str], index: LoadedIndex, embedder: Embedder, model: str) -> list[SystemSlot]:
+    unknown = [n for n in names if n not in ALL_SYSTEMS]
+    if unknown:
+        raise ValueError(f"unknown system(s) {', '.join(unknown)}; choose from {', '.join(ALL_SYSTEMS)}")
+    slots = []
+    for name in names:
+        if name == "haystack":
+            slots.append(_haystack(index, model))
+            continue
+        mode = {"ours": "hybrid", "dense": "dense", "bm25": "lexical"}[name]
+        slots.append(SystemSlot(name, _Hybrid(name, HybridRetriever(embedder, mode=mode), index)))
+    return slots
+
+
+def _haystack(index: LoadedIndex, model: str) -> SystemSlot:
+    from evaluation.peer_haystack import HaystackPeer, haystack_missing
+
+    why = haystack_missing()
+    if why:
+        return SystemSlot("haystack", None, why)
+    try:
+        return SystemSlot("haystack", HaystackPeer(index, model))
+    except ValueError as exc:  # e.g. the hashing test embedder is no sentence-transformers folder
+        return SystemSlot("haystack", None, str(exc))

@@ -1,0 +1,48 @@
+"""The retrieval metrics on hand-computed rankings."""
+
+from __future__ import annotations
+
+import pytest
+
+from evaluation.metrics import evidence_hit, mean, recall_at, reciprocal_rank, score_question
+
+RANKED = ["a", "b", "a", "c", "d", "e", "f", "g", "h", "i", "gold"]  # 11 passages, pages may repeat
+
+
+def test_recall_counts_the_page_of_any_top_k_passage() -> None:
+    assert recall_at(["x", "gold", "y"], {"gold"}, 1) == 0.0
+    assert recall_at(["x", "gold", "y"], {"gold"}, 2) == 1.0
+    assert recall_at(["gold"], {"gold"}, 5) == 1.0  # fewer passages than k
+    assert recall_at([], {"gold"}, 5) == 0.0
+    # The gold passage is the 11th: outside Recall@10.
+    assert recall_at(RANKED, {"gold"}, 10) == 0.0
+
+
+def test_recall_with_several_gold_urls_identical_pages() -> None:
+    assert recall_at(["x", "copy"], {"gold", "copy"}, 2) == 1.0
+
+
+def test_reciprocal_rank_of_first_gold_passage_within_ten() -> None:
+    assert reciprocal_rank(["gold", "x"], {"gold"}) == 1.0
+    assert reciprocal_rank(["x", "y", "gold", "gold"], {"gold"}) == pytest.approx(1 / 3)
+    assert reciprocal_rank(RANKED, {"gold"}) == 0.0  # rank 11
+    assert reciprocal_rank(RANKED, {"gold"}, k=11) == pytest.approx(1 / 11)
+
+
+def test_evidence_hit_normalises_whitespace_and_respects_k() -> None:
+    texts = ["Nichts hier.", "Die Schule beginnt um\n8  Uhr.\u00a0Bitte pünktlich."]
+    assert evidence_hit(texts, ["Die Schule beginnt um 8 Uhr."], 2) == 1.0
+    assert evidence_hit(texts, ["Die Schule beginnt um 8 Uhr."], 1) == 0.0
+    assert evidence_hit(texts, ["Die Kita schließt um 16 Uhr."], 2) == 0.0
+    assert evidence_hit(texts, ["  ", "Bitte   pünktlich."], 2) == 1.0  # any one gold line suffices
+
+
+def test_score_question_and_mean() -> None:
+    s = score_question(["x", "gold", "y"], ["t1", "Antwortzeile hier", "t3"], {"gold"}, ["Antwortzeile"])
+    assert s.recall == {1: 0.0, 5: 1.0, 10: 1.0}
+    assert s.mrr10 == 0.5
+    assert s.evidence5 == 1.0
+    assert score_question(["x"], ["t"], {"gold"}).evidence5 is None  # nothing to look for
+    # Questions without gold lines do not count in the evidence mean.
+    assert mean([1.0, None, 0.0, 0.5]) == pytest.approx(0.5)
+    assert mean([None]) is None
