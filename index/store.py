@@ -17,7 +17,6 @@ it was; a reader sees either the old or the new version, never a mixture.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import secrets
@@ -31,6 +30,7 @@ import numpy as np
 
 from index.dense import DenseIndex
 from index.lexical import LexicalIndex
+from lotse.digest import sha256_file
 from lotse.errors import IndexCorruptError, IndexNotFoundError
 from lotse.schema import Chunk
 
@@ -107,7 +107,7 @@ class IndexStore:
         if verify:
             for rel, digest in manifest.get("checksums", {}).items():
                 path = vdir / rel
-                if not path.is_file() or _sha256(path) != digest:
+                if not path.is_file() or sha256_file(path) != digest:
                     raise IndexCorruptError(
                         f"Index version {version} is damaged: {rel} is missing or altered. "
                         "Roll back with `lotse index rollback` or ingest again."
@@ -145,7 +145,7 @@ class IndexStore:
             np.save(tmp / "sentences.npy", np.ascontiguousarray(data.sentence_vectors, dtype=np.float32))
             np.save(tmp / "sentence_map.npy", np.ascontiguousarray(data.sentence_map, dtype=np.int32))
             (tmp / "report.json").write_text(json.dumps(data.report, ensure_ascii=False, indent=2), "utf-8")
-            checksums = {str(p.relative_to(tmp)): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
+            checksums = {str(p.relative_to(tmp)): sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
             manifest = {
                 "version": version,
                 "created": now.isoformat(timespec="seconds"),
@@ -203,14 +203,6 @@ def _chunk_ranges(sent_map: np.ndarray, n_chunks: int) -> np.ndarray:
         ends = np.searchsorted(owners, np.arange(n_chunks), side="right")
         ranges[:, 0], ranges[:, 1] = starts, ends
     return ranges
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _fsync_tree(root: Path) -> None:

