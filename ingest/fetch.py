@@ -54,6 +54,7 @@ class FetchedPage:
 class FetchFailure:
     url: str
     reason: str
+    transient: bool = False  # the server failed or timed out even after retries: may work next time
 
 
 @dataclass(slots=True)
@@ -267,7 +268,7 @@ class WebCrawler:
             if not isinstance(outcome, str):
                 return outcome
             reason = outcome
-        return FetchFailure(url, f"{reason} (after {self.retries + 1} attempts)")
+        return FetchFailure(url, f"{reason} (after {self.retries + 1} attempts)", transient=True)
 
     async def _attempt(self, client: httpx.AsyncClient, url: str) -> FetchedPage | FetchFailure | str:
         """One GET: a page, a final failure, or the reason for a failure worth retrying."""

@@ -36,6 +36,7 @@ class SourceReport:
     updated: int = 0
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
+    carried_over: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
 
@@ -43,7 +44,8 @@ class SourceReport:
         return {
             "name": self.name, "kind": self.kind, "fetched": self.fetched, "documents": self.documents,
             "duplicates": self.duplicates, "chunks": self.chunks, "new": self.new, "updated": self.updated,
-            "unchanged": self.unchanged, "removed": self.removed, "failed": self.failed, "skipped": self.skipped,
+            "unchanged": self.unchanged, "removed": self.removed, "carried_over": self.carried_over,
+            "failed": self.failed, "skipped": self.skipped,
         }
 
 
@@ -74,11 +76,14 @@ class IngestPipeline:
         chunks: list[Chunk] = []
         seen_urls: set[str] = set()
         seen_content: set[str] = set()
-        before = self._published_digests()
+        published = self._published_chunks()
+        before: dict[str, dict[str, str]] = {}
+        for (name, key), cs in published.items():
+            before.setdefault(name, {})[key] = _digest(cs)
         for source in sources:
             self.progress(f"{source.name}: reading ({source.kind})")
             report = SourceReport(source.name, source.kind)
-            docs = self._documents(source, report)
+            docs, transient = self._documents(source, report)
             for doc in docs:
                 digest = hashlib.sha256("\n".join(b.text for b in doc.blocks).encode()).hexdigest()
                 # Offers share their page's URL: only identical content makes them duplicates.
@@ -99,6 +104,7 @@ class IngestPipeline:
                 report.documents += 1
                 report.chunks += len(doc_chunks)
                 chunks.extend(doc_chunks)
+            chunks.extend(self._carry_over(source.name, transient, published, before, seen_urls, report))
             report.removed = sorted(before.get(source.name, {}))
             reports.append(report)
             self.progress(f"{source.name}: {report.documents} documents ({report.new} new, {report.updated} "
@@ -128,8 +134,8 @@ class IngestPipeline:
             self.store.publish(version)
         return IngestResult(version, publish, reports, len(chunks))
 
-    def _published_digests(self) -> dict[str, dict[str, str]]:
-        """source name -> document url -> digest of its passages, for the published version."""
+    def _published_chunks(self) -> dict[tuple[str, str], list[Chunk]]:
+        """(source name, document key) -> its passages in the published version."""
         current = self.store.current()
         path = self.store.versions_dir / current / "chunks.jsonl" if current else None
         if path is None or not path.is_file():
@@ -139,10 +145,28 @@ class IngestPipeline:
             for line in f:
                 c = Chunk.from_dict(json.loads(line))
                 by_doc.setdefault((c.source.source_name, _doc_key(c.source.url, [c])), []).append(c)
-        out: dict[str, dict[str, str]] = {}
-        for (name, url), cs in by_doc.items():
-            out.setdefault(name, {})[url] = _digest(cs)
-        return out
+        return by_doc
+
+    @staticmethod
+    def _carry_over(name: str, transient: set[str], published: dict[tuple[str, str], list[Chunk]],
+                    before: dict[str, dict[str, str]], seen_urls: set[str], report: SourceReport) -> list[Chunk]:
+        """Keep the published passages of pages that failed only for now (5xx, timeouts): a
+        flaky server must not remove a page; a 404 or 410 does."""
+        kept: list[Chunk] = []
+        if not transient:
+            return kept
+        for (src, key), cs in published.items():
+            first = cs[0]
+            urls = {first.source.url, first.meta.get("fetched_url")}
+            if src != name or key not in before.get(name, {}) or not urls & transient:
+                continue
+            if first.kind != "offer" and first.source.url in seen_urls:
+                continue
+            before[name].pop(key)
+            seen_urls.add(first.source.url)
+            kept.extend(cs)
+            report.carried_over += 1
+        return kept
 
     def _guard(self, chunks: list[Chunk], reports: list[SourceReport]) -> None:
         """Refuse a build that lost most of what the published version holds: a site outage
@@ -169,12 +193,12 @@ class IngestPipeline:
                     + (f" Failures: {failures}." if failures else "")
                 )
 
-    def _documents(self, source: Source, report: SourceReport) -> list[Document]:
+    def _documents(self, source: Source, report: SourceReport) -> tuple[list[Document], set[str]]:
         result = reader_for(source).run(source, self.context)
         report.fetched = result.fetched
         report.failed = result.failed
         report.skipped = result.skipped
-        return result.documents
+        return result.documents, result.transient
 
 
 def _doc_key(url: str, chunks: list[Chunk]) -> str:

@@ -34,6 +34,7 @@ class ReadResult:
     fetched: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)  # {"url", "reason"}
     skipped: list[dict[str, str]] = field(default_factory=list)
+    transient: set[str] = field(default_factory=set)  # URLs that failed for now (5xx, timeouts)
 
 
 class SourceReader(Protocol):
@@ -50,6 +51,7 @@ class WebReader:
             fetched=len(crawl.pages),
             failed=[{"url": f.url, "reason": f.reason} for f in crawl.failures],
             skipped=[{"url": f.url, "reason": f.reason} for f in crawl.skipped],
+            transient={f.url for f in crawl.failures if f.transient},
         )
         extractor = HtmlExtractor(content_selector=source.content, remove_selectors=list(source.remove))
         listing = source.offers.model_dump(exclude_none=True) if source.offers else None
