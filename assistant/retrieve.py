@@ -93,8 +93,17 @@ class HybridRetriever:
         qv = self.embedder.embed_queries([query])[0]
         if n == 0:
             return Retrieved([], [], qv)
-        # With a filter every passage is a candidate: the allowed ones may all rank low.
-        depth = min(n, max(w.candidates, k * 4) if allow is None else n)
+        depth = min(n, max(w.candidates, k * 4))
+        while True:
+            hits = self._ranked(index, query, qv, language, k, depth, allow)
+            # A filter may reject most candidates: widen the pool until k pass it or every passage
+            # was a candidate, instead of scoring the whole index for every filtered query.
+            if allow is None or len(hits.ids) >= k or depth >= n:
+                return hits
+            depth = min(n, depth * 4)
+
+    def _ranked(self, index: LoadedIndex, query: str, qv: np.ndarray, language: str, k: int, depth: int,
+                allow: ChunkFilter | None) -> Retrieved:
         if self.mode == "dense":
             ids, scores = index.dense.search(qv[None, :], depth)
             dense = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}

@@ -8,11 +8,12 @@ from typing import Any
 
 from assistant.abstain import AbstentionPolicy
 from assistant.compose import AnswerComposer
-from assistant.evidence import EvidenceSelector
+from assistant.evidence import Evidence, EvidenceSelector
 from assistant.filters import default_filter
 from assistant.language import LanguageDetector
-from assistant.retrieve import ChunkFilter, HybridRetriever
+from assistant.retrieve import ChunkFilter, HybridRetriever, Retrieved
 from index.live import LiveIndex
+from index.store import LoadedIndex
 from lotse.embedding import Embedder
 from lotse.errors import BadRequestError
 from lotse.schema import Answer, Passage
@@ -82,7 +83,9 @@ class Assistant:
             raise BadRequestError(f"top_k must be between 1 and {self.max_k}, got {k}.")
         return q, k
 
-    def search(self, question: str, k: int | None = None, *, allow: ChunkFilter | None = None) -> SearchResult:
+    def _retrieve(self, question: str, k: int | None, allow: ChunkFilter | None
+                  ) -> tuple[str, LoadedIndex, Retrieved, Evidence, list[Passage]]:
+        """Checked question -> language, index, ranking, evidence and the passages to return."""
         q, k = self._check(question, k)
         language = self.languages.detect(q)
         idx = self.index.get()
@@ -90,20 +93,18 @@ class Assistant:
         ev = self.evidence.run(idx, hits.ids, hits.query_vector)
         passages = [Passage(r + 1, idx.chunks[i], s, ev.highlights.get(i, []))
                     for r, (i, s) in enumerate(zip(hits.ids, hits.scores, strict=True))]
+        return language, idx, hits, ev, passages
+
+    def search(self, question: str, k: int | None = None, *, allow: ChunkFilter | None = None) -> SearchResult:
+        language, _, _, _, passages = self._retrieve(question, k, allow)
         return SearchResult(language, passages)
 
     def ask(self, question: str, *, session_id: str | None = None, top_k: int | None = None,
             allow: ChunkFilter | None = None) -> AskResult:
         """``allow`` defaults to hiding expired offers (and pages whose offers all ended)."""
-        q, k = self._check(question, top_k)
-        language = self.languages.detect(q)
-        idx = self.index.get()
-        hits = self.retriever.run(idx, q, language=language, k=k, allow=allow or default_filter())
-        ev = self.evidence.run(idx, hits.ids, hits.query_vector)
+        language, idx, hits, ev, passages = self._retrieve(question, top_k, allow or default_filter())
         decision = self.abstention.run(ev.best, hits.query_vector, self.embedder)
         found = bool(hits.ids) and decision.found
         ranks = {ci: r + 1 for r, ci in enumerate(hits.ids)}
         answer = self.composer.run(evidence=ev, found=found, chunks=idx.chunks, ranks=ranks, language=language)
-        passages = [Passage(r + 1, idx.chunks[i], s, ev.highlights.get(i, []))
-                    for r, (i, s) in enumerate(zip(hits.ids, hits.scores, strict=True))]
         return AskResult(session_id or uuid.uuid4().hex, language, answer, passages, idx.version)
