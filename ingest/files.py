@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ingest.extract import HtmlExtractor
+from ingest.fetch import decode_body
 from ingest.records import text_blocks
 from lotse.errors import ExtractError
 from lotse.schema import Block, Document
@@ -28,7 +29,7 @@ def file_documents(path: Path, *, url: str, source_name: str, extractor: HtmlExt
     if suffix == ".pdf":
         return pdf_documents(path, url=url, source_name=source_name)
     raw = path.read_bytes()
-    text = _decode(raw)
+    text = decode_body(raw, None)  # the crawler's rules: BOM, <meta charset>, UTF-8, then a guess
     if suffix in (".html", ".htm"):
         return [extractor.run(text, url=url, source_name=source_name)]
     blocks = markdown_blocks(text) if suffix in (".md", ".markdown") else text_blocks(text)
@@ -118,13 +119,3 @@ def _strip_md(s: str) -> str:
     s = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", s)
     s = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", s)
     return re.sub(r"(\*\*|__|\*|_|`)(.+?)\1", r"\2", s).strip()
-
-
-def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(raw).best()
-        return str(best) if best is not None else raw.decode("latin-1")
