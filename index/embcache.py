@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -73,8 +73,11 @@ class EmbeddingCache:
 class CachedEmbedder:
     """An ``Embedder`` whose passage vectors come from the cache when the same text was seen."""
 
-    def __init__(self, embedder: Embedder, cache: EmbeddingCache) -> None:
+    def __init__(self, embedder: Embedder, cache: EmbeddingCache,
+                 on_progress: Callable[[int], None] | None = None, batch: int = 256) -> None:
         self.inner = embedder
+        self.on_progress = on_progress or (lambda _n: None)
+        self.batch = batch
         self.cache = cache
         self.name = embedder.name
         self.dim = embedder.dim
@@ -87,11 +90,15 @@ class CachedEmbedder:
         cached = self.cache.get(self.model_key, texts)
         for i, v in cached.items():
             out[i] = v
+        self.on_progress(len(cached))
         missing = [i for i in range(len(texts)) if i not in cached]
-        if missing:
-            fresh = self.inner.embed_passages([texts[i] for i in missing])
-            out[missing] = fresh
-            self.cache.put(self.model_key, [texts[i] for i in missing], fresh)
+        # In batches, each stored at once: a killed ingest keeps what it embedded so far.
+        for start in range(0, len(missing), self.batch):
+            part = missing[start:start + self.batch]
+            fresh = self.inner.embed_passages([texts[i] for i in part])
+            out[part] = fresh
+            self.cache.put(self.model_key, [texts[i] for i in part], fresh)
+            self.on_progress(len(part))
         self.hits += len(cached)
         self.misses += len(missing)
         return out

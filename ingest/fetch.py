@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import dataclasses
 import re
 import string
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 from urllib.robotparser import RobotFileParser
@@ -25,6 +26,7 @@ from urllib.robotparser import RobotFileParser
 import httpx
 from bs4 import BeautifulSoup
 
+from ingest.httpcache import CachedPage, HttpCache
 from ingest.sources import WebSource
 
 __all__ = ["CrawlResult", "FetchFailure", "FetchedPage", "WebCrawler", "canonical_url", "decode_body"]
@@ -48,6 +50,7 @@ class FetchedPage:
     text: str
     last_modified: str | None = None
     etag: str | None = None
+    not_modified: bool = False  # answered from the cache: 304, or an unchanged sitemap lastmod
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,10 @@ class CrawlResult:
     pages: list[FetchedPage] = field(default_factory=list)
     failures: list[FetchFailure] = field(default_factory=list)
     skipped: list[FetchFailure] = field(default_factory=list)  # robots.txt, deny, type, scope, limits
+
+    @property
+    def not_modified(self) -> int:
+        return sum(p.not_modified for p in self.pages)
 
 
 def canonical_url(url: str) -> str:
@@ -102,8 +109,14 @@ def _normalise_path(path: str) -> str:
 
 class WebCrawler:
     def __init__(self, source: WebSource, *, user_agent: str, timeout: float = 15.0, retries: int = 2,
-                 concurrency: int = 4, transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 concurrency: int = 4, transport: httpx.AsyncBaseTransport | None = None,
+                 cache: HttpCache | None = None, lastmods: Mapping[str, str] | None = None,
+                 on_page: Callable[[], None] | None = None) -> None:
         self.source = source
+        # Re-crawls: validators and bodies of the last crawl, and the sitemap's lastmod per URL.
+        self._cache = cache
+        self._lastmods = lastmods or {}
+        self._on_page = on_page or (lambda: None)
         self.user_agent = user_agent
         self.timeout = timeout
         self.retries = retries
@@ -179,6 +192,7 @@ class WebCrawler:
                     result.skipped.append(FetchFailure(url, f"unsupported content type {outcome.content_type}"))
                     return
                 result.pages.append(outcome)
+                self._on_page()
                 if depth < self.source.max_depth:
                     for link in _links(outcome.text, outcome.final_url):
                         if link not in seen and self.allowed(link):
@@ -246,6 +260,10 @@ class WebCrawler:
 
     async def _fetch(self, client: httpx.AsyncClient, url: str) -> FetchedPage | FetchFailure:
         host = urlsplit(url).netloc
+        cached = self._cache.get(url) if self._cache else None
+        lastmod = self._lastmods.get(url)
+        if cached is not None and lastmod and cached.lastmod == lastmod:
+            return _from_cache(cached)  # the sitemap says it has not changed: no request at all
         reason = "unknown error"
         for attempt in range(self.retries + 1):
             if attempt:
@@ -256,7 +274,7 @@ class WebCrawler:
                 # whole attempt, so a server dripping bytes or redirecting slowly cannot hold a
                 # worker forever.
                 async with asyncio.timeout(self.timeout):
-                    outcome = await self._attempt(client, url)
+                    outcome = await self._attempt(client, url, cached)
             except httpx.TooManyRedirects:
                 return FetchFailure(url, "too many redirects (redirect loop?)")
             except (httpx.TimeoutException, TimeoutError):
@@ -270,11 +288,23 @@ class WebCrawler:
             reason = outcome
         return FetchFailure(url, f"{reason} (after {self.retries + 1} attempts)", transient=True)
 
-    async def _attempt(self, client: httpx.AsyncClient, url: str) -> FetchedPage | FetchFailure | str:
-        """One GET: a page, a final failure, or the reason for a failure worth retrying."""
-        async with client.stream("GET", url) as r:
+    async def _attempt(self, client: httpx.AsyncClient, url: str,
+                       cached: CachedPage | None) -> FetchedPage | FetchFailure | str:
+        """One GET (conditional when we hold the page): a page, a final failure, or the reason
+        for a failure worth retrying."""
+        headers = {}
+        if cached is not None and cached.etag:
+            headers["If-None-Match"] = cached.etag
+        if cached is not None and cached.last_modified:
+            headers["If-Modified-Since"] = cached.last_modified
+        async with client.stream("GET", url, headers=headers) as r:
             if r.status_code >= 500 or r.status_code in _RETRY_STATUS:
                 return f"HTTP {r.status_code}"
+            if r.status_code == 304 and cached is not None:
+                lastmod = self._lastmods.get(url)
+                if lastmod and lastmod != cached.lastmod:
+                    self._remember(dataclasses.replace(cached, lastmod=lastmod))
+                return _from_cache(cached)
             if not 200 <= r.status_code < 300:  # 4xx, or a 3xx httpx could not follow
                 return FetchFailure(url, f"HTTP {r.status_code}")
             ctype = r.headers.get("content-type", "").split(";")[0].strip().lower() or "text/html"
@@ -293,9 +323,21 @@ class WebCrawler:
                 body.extend(part)
                 if len(body) > limit:
                     return too_big
+            text = decode_body(bytes(body), r.charset_encoding)
+            self._remember(CachedPage(url, page.final_url, ctype, page.etag, page.last_modified,
+                                      self._lastmods.get(url), text))
             return FetchedPage(url=page.url, final_url=page.final_url, status=page.status,
-                               content_type=ctype, text=decode_body(bytes(body), r.charset_encoding),
-                               last_modified=page.last_modified, etag=page.etag)
+                               content_type=ctype, text=text, last_modified=page.last_modified, etag=page.etag)
+
+    def _remember(self, page: CachedPage) -> None:
+        # Only a page that can be revalidated (validators or a sitemap lastmod) is worth keeping.
+        if self._cache is not None and (page.etag or page.last_modified or page.lastmod):
+            self._cache.put(page)
+
+
+def _from_cache(cached: CachedPage) -> FetchedPage:
+    return FetchedPage(url=cached.url, final_url=cached.final_url, status=304, content_type=cached.content_type,
+                       text=cached.text, last_modified=cached.last_modified, etag=cached.etag, not_modified=True)
 
 
 def _origins(urls: Iterable[str]) -> set[str]:

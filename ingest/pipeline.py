@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable
@@ -9,19 +10,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from index.builder import IndexBuilder
+from index.builder import EmbeddedChunks, IndexBuilder, sentence_units
 from index.embcache import CachedEmbedder, EmbeddingCache
 from index.store import IndexData, IndexStore
+from ingest.changes import ChangeTracker
 from ingest.chunk import Chunker
-from ingest.readers import ReaderContext, reader_for
+from ingest.httpcache import HttpCache
+from ingest.progress import Progress, as_progress
+from ingest.readers import ReaderContext, ReadResult, reader_for
 from ingest.sources import Source
 from lotse.embedding import Embedder
 from lotse.errors import PublishRefusedError
-from lotse.schema import Chunk, Document
+from lotse.schema import Chunk
 
 __all__ = ["IngestPipeline", "IngestResult", "SourceReport"]
-
-Progress = Callable[[str], None]
 
 
 @dataclass(slots=True)
@@ -29,6 +31,7 @@ class SourceReport:
     name: str
     kind: str
     fetched: int = 0
+    not_modified: int = 0
     documents: int = 0
     duplicates: int = 0
     chunks: int = 0
@@ -42,7 +45,8 @@ class SourceReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "name": self.name, "kind": self.kind, "fetched": self.fetched, "documents": self.documents,
+            "name": self.name, "kind": self.kind, "fetched": self.fetched, "not_modified": self.not_modified,
+            "documents": self.documents,
             "duplicates": self.duplicates, "chunks": self.chunks, "new": self.new, "updated": self.updated,
             "unchanged": self.unchanged, "removed": self.removed, "carried_over": self.carried_over,
             "failed": self.failed, "skipped": self.skipped,
@@ -60,7 +64,7 @@ class IngestResult:
 class IngestPipeline:
     def __init__(self, embedder: Embedder, store: IndexStore, *, user_agent: str, fetch_timeout: float = 15.0,
                  chunk_max_tokens: int = 160, max_document_loss: float = 0.5,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | Callable[[str], None] | None = None) -> None:
         if not 0.0 <= max_document_loss <= 1.0:
             raise ValueError(f"max_document_loss must be between 0 and 1, got {max_document_loss}")
         self.max_document_loss = max_document_loss
@@ -68,7 +72,9 @@ class IngestPipeline:
         self.store = store
         self.context = ReaderContext(user_agent=user_agent, fetch_timeout=fetch_timeout)
         self.chunker = Chunker(embedder.count_tokens, max_tokens=chunk_max_tokens)
-        self.progress = progress or (lambda _msg: None)
+        self.progress = as_progress(progress)
+        # What makes a published passage reusable as it is: same input, same model, same chunking.
+        self.recipe = f"{embedder.name}|{chunk_max_tokens}"
 
     def run(self, sources: list[Source], *, publish: bool = True) -> IngestResult:
         self.store.clean_temporary()
@@ -80,45 +86,49 @@ class IngestPipeline:
         before: dict[str, dict[str, str]] = {}
         for (name, key), cs in published.items():
             before.setdefault(name, {})[key] = _digest(cs)
-        for source in sources:
-            self.progress(f"{source.name}: reading ({source.kind})")
-            report = SourceReport(source.name, source.kind)
-            docs, transient = self._documents(source, report)
-            for doc in docs:
-                digest = hashlib.sha256("\n".join(b.text for b in doc.blocks).encode()).hexdigest()
-                # Offers share their page's URL: only identical content makes them duplicates.
-                if (doc.kind != "offer" and doc.url in seen_urls) or digest in seen_content:
-                    report.duplicates += 1  # same page under another URL: indexed once
-                    continue
-                if doc.kind != "offer":
-                    seen_urls.add(doc.url)
-                seen_content.add(digest)
-                doc_chunks = self.chunker.run(doc)
-                old = before.get(source.name, {}).pop(_doc_key(doc.url, doc_chunks), None)
-                if old is None:
-                    report.new += 1
-                elif old == _digest(doc_chunks):
-                    report.unchanged += 1
-                else:
-                    report.updated += 1
-                report.documents += 1
-                report.chunks += len(doc_chunks)
-                chunks.extend(doc_chunks)
-            chunks.extend(self._carry_over(source.name, transient, published, before, seen_urls, report))
-            report.removed = sorted(before.get(source.name, {}))
-            reports.append(report)
-            self.progress(f"{source.name}: {report.documents} documents ({report.new} new, {report.updated} "
-                          f"updated, {report.unchanged} unchanged, {len(report.removed)} removed), "
-                          f"{report.chunks} passages, {len(report.failed)} failed")
-        self._guard(chunks, reports)
-        self.progress(f"embedding {len(chunks)} passages (unchanged text comes from the cache)")
-        cache = EmbeddingCache(self.store.root.parent / "cache" / "embeddings.sqlite")
-        cached = CachedEmbedder(self.embedder, cache)
+        http_cache = HttpCache(self.store.root.parent / "cache" / "http.sqlite")
         try:
-            embedded = IndexBuilder(cached).run(chunks)
+            for source in sources:
+                self.progress.log(f"{source.name}: reading ({source.kind})")
+                report = SourceReport(source.name, source.kind)
+                result = self._read(source, published, http_cache)
+                report.fetched, report.not_modified = result.fetched, result.not_modified
+                report.failed, report.skipped = result.failed, result.skipped
+                # Inputs unchanged since the published version keep their passages as they are.
+                chunks.extend(self._reuse(source.name, result.unchanged, published, before, seen_urls,
+                                          seen_content, report))
+                for doc in result.documents:
+                    digest = hashlib.sha256("\n".join(b.text for b in doc.blocks).encode()).hexdigest()
+                    # Offers share their page's URL: only identical content makes them duplicates.
+                    if (doc.kind != "offer" and doc.url in seen_urls) or digest in seen_content:
+                        report.duplicates += 1  # same page under another URL: indexed once
+                        continue
+                    if doc.kind != "offer":
+                        seen_urls.add(doc.url)
+                    seen_content.add(digest)
+                    doc.meta["content_digest"] = digest
+                    doc_chunks = self.chunker.run(doc)
+                    old = before.get(source.name, {}).pop(_doc_key(doc.url, doc_chunks), None)
+                    if old is None:
+                        report.new += 1
+                    elif old == _digest(doc_chunks):
+                        report.unchanged += 1
+                    else:
+                        report.updated += 1
+                    report.documents += 1
+                    report.chunks += len(doc_chunks)
+                    chunks.extend(doc_chunks)
+                chunks.extend(self._carry_over(source.name, result.transient, published, before, seen_urls, report))
+                report.removed = sorted(before.get(source.name, {}))
+                reports.append(report)
+                self.progress.log(
+                    f"{source.name}: {report.documents} documents ({report.new} new, {report.updated} updated, "
+                    f"{report.unchanged} unchanged, {len(report.removed)} removed), {report.chunks} passages, "
+                    f"{len(report.failed)} failed")
         finally:
-            cache.close()
-        self.progress(f"embedded {cached.misses} texts, {cached.hits} from the cache")
+            http_cache.close()
+        self._guard(chunks, reports)
+        embedded, cached = self._embed(chunks)
         version = self.store.write(IndexData(
             chunks=chunks,
             vectors=embedded.vectors,
@@ -133,6 +143,55 @@ class IngestPipeline:
         if publish:
             self.store.publish(version)
         return IngestResult(version, publish, reports, len(chunks))
+
+    def _read(self, source: Source, published: dict[tuple[str, str], list[Chunk]],
+              http_cache: HttpCache) -> ReadResult:
+        known = {cs[0].meta["raw_key"]: cs[0].meta["raw_digest"] for (name, _), cs in published.items()
+                 if name == source.name and "raw_key" in cs[0].meta and "raw_digest" in cs[0].meta}
+        tracker = ChangeTracker(known, recipe=f"{self.recipe}|{source.model_dump_json()}")
+        ctx = dataclasses.replace(self.context, http_cache=http_cache, tracker=tracker, progress=self.progress)
+        result = reader_for(source).run(source, ctx)
+        result.unchanged = tracker.unchanged
+        return result
+
+    def _embed(self, chunks: list[Chunk]) -> tuple[EmbeddedChunks, CachedEmbedder]:
+        total = len(chunks) + sum(len(sentence_units(c)) for c in chunks)
+        self.progress.log(f"embedding {len(chunks)} passages and their sentences (unchanged text comes from "
+                          f"the cache)")
+        cache = EmbeddingCache(self.store.root.parent / "cache" / "embeddings.sqlite")
+        task = self.progress.task("embedding", total=total)
+        cached = CachedEmbedder(self.embedder, cache, on_progress=task.advance)
+        try:
+            embedded = IndexBuilder(cached).run(chunks)
+        finally:
+            task.close()
+            cache.close()
+        self.progress.log(f"embedded {cached.misses} texts, {cached.hits} from the cache")
+        return embedded, cached
+
+    @staticmethod
+    def _reuse(name: str, keys: set[str], published: dict[tuple[str, str], list[Chunk]],
+               before: dict[str, dict[str, str]], seen_urls: set[str], seen_content: set[str],
+               report: SourceReport) -> list[Chunk]:
+        kept: list[Chunk] = []
+        if not keys:
+            return kept
+        for (src, key), cs in published.items():
+            first = cs[0]
+            if src != name or first.meta.get("raw_key") not in keys or key not in before.get(name, {}):
+                continue
+            if first.kind != "offer" and first.source.url in seen_urls:
+                continue  # another source already holds this page
+            before[name].pop(key)
+            if first.kind != "offer":
+                seen_urls.add(first.source.url)
+            if first.meta.get("content_digest"):
+                seen_content.add(first.meta["content_digest"])
+            report.unchanged += 1
+            report.documents += 1
+            report.chunks += len(cs)
+            kept.extend(cs)
+        return kept
 
     def _published_chunks(self) -> dict[tuple[str, str], list[Chunk]]:
         """(source name, document key) -> its passages in the published version."""
@@ -193,12 +252,6 @@ class IngestPipeline:
                     + (f" Failures: {failures}." if failures else "")
                 )
 
-    def _documents(self, source: Source, report: SourceReport) -> tuple[list[Document], set[str]]:
-        result = reader_for(source).run(source, self.context)
-        report.fetched = result.fetched
-        report.failed = result.failed
-        report.skipped = result.skipped
-        return result.documents, result.transient
 
 
 def _doc_key(url: str, chunks: list[Chunk]) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+from ingest.changes import ChangeTracker
 from ingest.extract import blocks_from
 from ingest.sources import JsonlSource
 from lotse.schema import Block, Document
@@ -24,8 +25,9 @@ class RecordProblem:
 
 
 class JsonlReader:
-    def __init__(self, source: JsonlSource) -> None:
+    def __init__(self, source: JsonlSource, tracker: ChangeTracker | None = None) -> None:
         self.source = source
+        self.tracker = tracker or ChangeTracker()
 
     def run(self) -> tuple[list[Document], list[RecordProblem]]:
         docs: list[Document] = []
@@ -47,6 +49,9 @@ class JsonlReader:
             if missing:
                 problems.append(RecordProblem(where, f"missing or empty field(s): {', '.join(missing)}"))
                 continue
+            digest = self.tracker.digest(line)
+            if self.tracker.is_unchanged(rec["url"], digest):
+                continue  # published as it is
             if self.source.html:
                 blocks = blocks_from(BeautifulSoup(rec["text"], "lxml").body or BeautifulSoup("", "lxml"))
             else:
@@ -57,7 +62,7 @@ class JsonlReader:
             docs.append(Document(
                 url=rec["url"], title=normalize_space(rec["title"]), blocks=blocks,
                 source_name=self.source.name, as_of=rec.get("as_of"),
-                meta={"record_id": str(rec.get("id", "")) or None},
+                meta={"record_id": str(rec.get("id", "")) or None, "raw_key": rec["url"], "raw_digest": digest},
             ))
         return docs, problems
 

@@ -10,6 +10,12 @@ Example::
     max_pages = 200
 
     [[source]]
+    name = "bochum-sitemap"
+    kind = "sitemap"
+    sitemaps = ["https://www.bochum.de/sitemap.xml"]
+    allow = ["https://www.bochum.de/Die-Bochum-Strategie/"]
+
+    [[source]]
     name = "faq"
     kind = "jsonl"
     path = "faq.jsonl"          # relative to this file; one {url, title, text, id?} per line
@@ -25,7 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from lotse.errors import ConfigError
 
-__all__ = ["FeedSource", "FilesSource", "JsonlSource", "OfferSelectors", "Source", "SourcesFile", "WebSource",
+__all__ = ["FeedSource", "FilesSource", "JsonlSource", "OfferSelectors", "SitemapSource", "Source", "SourcesFile",
+           "WebSource",
            "load_sources"]
 
 
@@ -63,13 +70,12 @@ class OfferSelectors(BaseModel):
     url: str | None = None
 
 
-class WebSource(_Base):
-    kind: Literal["web"]
-    start_urls: list[str] = Field(min_length=1)
+class _CrawlSettings(_Base):
+    """What a web crawl and a sitemap crawl share: scope, politeness, limits, extraction."""
+
     allow: list[str] = Field(default_factory=list, description="URL prefixes the crawl may follow.")
     deny: list[str] = Field(default_factory=list, description="URL prefixes never fetched.")
     max_pages: int = Field(default=200, ge=1, le=100_000)
-    max_depth: int = Field(default=5, ge=0, le=50)
     content: str | None = Field(default=None, description="CSS selector of the main content.")
     remove: list[str] = Field(default_factory=list, description="CSS selectors removed before extraction.")
     requests_per_second: float = Field(default=4.0, gt=0, le=100)
@@ -78,13 +84,47 @@ class WebSource(_Base):
     offers: OfferSelectors | None = Field(
         default=None, description="Offer listings on the pages: an `item` selector plus one selector per field.")
 
-    @field_validator("start_urls", "allow", "deny")
+    @field_validator("allow", "deny")
     @classmethod
-    def _http_only(cls, v: list[str]) -> list[str]:
-        for url in v:
-            if not url.startswith(("http://", "https://")):
-                raise ValueError(f"{url!r} is not an http(s) URL")
-        return v
+    def _http_prefixes(cls, v: list[str]) -> list[str]:
+        return _http_only(v)
+
+
+def _http_only(v: list[str]) -> list[str]:
+    for url in v:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"{url!r} is not an http(s) URL")
+    return v
+
+
+class WebSource(_CrawlSettings):
+    kind: Literal["web"]
+    start_urls: list[str] = Field(min_length=1)
+    max_depth: int = Field(default=5, ge=0, le=50)
+
+    @field_validator("start_urls")
+    @classmethod
+    def _http_start(cls, v: list[str]) -> list[str]:
+        return _http_only(v)
+
+
+class SitemapSource(_CrawlSettings):
+    """The pages a site lists in its sitemap(s) (a sitemap index is followed). A page whose
+    ``lastmod`` has not changed since the last crawl is not fetched again; a page gone from
+    the sitemap is removed. ``allow`` (if given) and ``deny`` pick the part of the site."""
+
+    kind: Literal["sitemap"]
+    sitemaps: list[str] = Field(min_length=1, description="Sitemap or sitemap-index URLs.")
+
+    @field_validator("sitemaps")
+    @classmethod
+    def _http_sitemaps(cls, v: list[str]) -> list[str]:
+        return _http_only(v)
+
+    def crawl_source(self, urls: list[str]) -> WebSource:
+        """The crawl of the listed pages: the pages themselves, no links followed."""
+        fields = self.model_dump(exclude={"kind", "sitemaps"})
+        return WebSource(kind="web", start_urls=urls, max_depth=0, **fields)
 
 
 class JsonlSource(_Base):
@@ -138,7 +178,7 @@ class FeedSource(_Base):
         return self
 
 
-Source = Annotated[WebSource | JsonlSource | FilesSource | FeedSource, Field(discriminator="kind")]
+Source = Annotated[WebSource | SitemapSource | JsonlSource | FilesSource | FeedSource, Field(discriminator="kind")]
 
 
 class SourcesFile(BaseModel):

@@ -67,24 +67,26 @@ def ingest(
     from ingest.pipeline import IngestPipeline
     from ingest.sources import load_sources
     from lotse.embedding import load_embedder
+    from lotse.richprogress import RichProgress
 
     s = _settings(data_dir)
     try:
         sources = load_sources(config)
         embedder = load_embedder(s.model_path(), batch_size=s.embed_batch_size)
-        pipeline = IngestPipeline(embedder, IndexStore(s.data_dir), user_agent=s.user_agent,
-                                  fetch_timeout=s.fetch_timeout, chunk_max_tokens=s.chunk_max_tokens,
-                                  max_document_loss=s.max_document_loss,
-                                  progress=lambda m: err.print(f"[dim]{m}[/]", highlight=False))
-        result = pipeline.run(sources, publish=publish)
+        with RichProgress(err) as progress:
+            pipeline = IngestPipeline(embedder, IndexStore(s.data_dir), user_agent=s.user_agent,
+                                      fetch_timeout=s.fetch_timeout, chunk_max_tokens=s.chunk_max_tokens,
+                                      max_document_loss=s.max_document_loss, progress=progress)
+            result = pipeline.run(sources, publish=publish)
     except LotseError as exc:
         raise _fail(exc) from exc
     table = Table(title=f"Index version {result.version}" + (" (published)" if result.published else ""))
-    for col in ("source", "fetched", "documents", "new", "updated", "unchanged", "removed", "duplicates",
+    for col in ("source", "fetched", "304", "documents", "new", "updated", "unchanged", "removed", "duplicates",
                 "passages", "failed", "skipped"):
         table.add_column(col, justify="right" if col != "source" else "left")
     for r in result.reports:
-        table.add_row(r.name, str(r.fetched), str(r.documents), str(r.new), str(r.updated), str(r.unchanged),
+        table.add_row(r.name, str(r.fetched), str(r.not_modified), str(r.documents), str(r.new), str(r.updated),
+                      str(r.unchanged),
                       str(len(r.removed)), str(r.duplicates), str(r.chunks), str(len(r.failed)), str(len(r.skipped)))
     out.print(table)
     for r in result.reports:

@@ -29,7 +29,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 __all__ = [
-    "Hit", "Route", "TestSite", "delay", "drip", "hang", "page", "redirect", "sequence", "serve_site",
+    "Hit", "Route", "TestSite", "conditional", "delay", "drip", "hang", "page", "redirect", "sequence", "serve_site",
     "status", "stream",
 ]
 
@@ -186,6 +186,22 @@ def page(body: bytes | str, content_type: str = "text/html; charset=utf-8",
          headers: Mapping[str, str] | None = None, code: int = 200) -> Route:
     data = body.encode("utf-8") if isinstance(body, str) else body
     return lambda h: h.send_body(code, data, content_type, headers)
+
+
+def conditional(body: bytes | str, etag: str, content_type: str = "text/html; charset=utf-8") -> Route:
+    """A page with an ETag that answers ``304 Not Modified`` to a matching ``If-None-Match``."""
+    data = body.encode("utf-8") if isinstance(body, str) else body
+
+    def route(h: _Handler) -> None:
+        if h.headers.get("If-None-Match") == etag:
+            h.send_response(304)
+            h.send_header("ETag", etag)
+            h.send_header("Content-Length", "0")
+            h.end_headers()
+        else:
+            h.send_body(200, data, content_type, {"ETag": etag})
+
+    return route
 
 
 def status(code: int, headers: Mapping[str, str] | None = None) -> Route:
