@@ -29,11 +29,12 @@ from bs4 import BeautifulSoup
 from ingest.httpcache import CachedPage, HttpCache
 from ingest.sources import WebSource
 
-__all__ = ["CrawlResult", "FetchFailure", "FetchedPage", "WebCrawler", "canonical_url", "decode_body"]
+__all__ = ["PDF_TYPE", "CrawlResult", "FetchFailure", "FetchedPage", "WebCrawler", "canonical_url", "decode_body"]
 
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|_ga|wt_mc|etcc_\w+)$", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.I)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+PDF_TYPE = "application/pdf"
 _RETRY_STATUS = (408, 429)  # and every 5xx: worth asking again after a pause
 _MAX_REDIRECTS = 8
 _ROBOTS_MAX_BYTES = 500 * 1024  # what Google reads of a robots.txt; the rest is ignored
@@ -51,6 +52,7 @@ class FetchedPage:
     last_modified: str | None = None
     etag: str | None = None
     not_modified: bool = False  # answered from the cache: 304, or an unchanged sitemap lastmod
+    body: bytes = b""  # a PDF's bytes (HTML pages come decoded, as ``text``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,12 +190,12 @@ class WebCrawler:
                         result.skipped.append(FetchFailure(url, f"redirected outside the crawl scope to "
                                                                 f"{outcome.final_url}"))
                         return
-                if not outcome.content_type.startswith(_HTML_TYPES):
+                if not self._wanted(outcome.content_type):
                     result.skipped.append(FetchFailure(url, f"unsupported content type {outcome.content_type}"))
                     return
                 result.pages.append(outcome)
                 self._on_page()
-                if depth < self.source.max_depth:
+                if depth < self.source.max_depth and outcome.content_type != PDF_TYPE:
                     for link in _links(outcome.text, outcome.final_url):
                         if link not in seen and self.allowed(link):
                             seen.add(link)
@@ -217,6 +219,9 @@ class WebCrawler:
                 w.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
         return result
+
+    def _wanted(self, content_type: str) -> bool:
+        return content_type.startswith(_HTML_TYPES) or (self.source.pdfs and content_type == PDF_TYPE)
 
     async def _throttle(self, host: str) -> None:
         lock = self._host_locks.setdefault(host, asyncio.Lock())
@@ -311,8 +316,8 @@ class WebCrawler:
             page = FetchedPage(url=url, final_url=canonical_url(str(r.url)), status=r.status_code,
                                content_type=ctype, text="", last_modified=r.headers.get("last-modified"),
                                etag=r.headers.get("etag"))
-            if not ctype.startswith(_HTML_TYPES):
-                return page  # skipped by type: not worth downloading a PDF we do not read yet
+            if not self._wanted(ctype):
+                return page  # skipped by type: not worth downloading what we do not read
             limit = self.source.max_bytes
             too_big = FetchFailure(url, f"response larger than {limit} bytes")
             declared = r.headers.get("content-length", "")
@@ -323,11 +328,16 @@ class WebCrawler:
                 body.extend(part)
                 if len(body) > limit:
                     return too_big
-            text = decode_body(bytes(body), r.charset_encoding)
+            if ctype == PDF_TYPE:
+                raw, text = bytes(body), ""
+            else:
+                text = decode_body(bytes(body), r.charset_encoding)
+                raw = text.encode("utf-8")
             self._remember(CachedPage(url, page.final_url, ctype, page.etag, page.last_modified,
-                                      self._lastmods.get(url), text))
-            return FetchedPage(url=page.url, final_url=page.final_url, status=page.status,
-                               content_type=ctype, text=text, last_modified=page.last_modified, etag=page.etag)
+                                      self._lastmods.get(url), raw))
+            return FetchedPage(url=page.url, final_url=page.final_url, status=page.status, content_type=ctype,
+                               text=text, last_modified=page.last_modified, etag=page.etag,
+                               body=raw if ctype == PDF_TYPE else b"")
 
     def _remember(self, page: CachedPage) -> None:
         # Only a page that can be revalidated (validators or a sitemap lastmod) is worth keeping.
@@ -336,8 +346,10 @@ class WebCrawler:
 
 
 def _from_cache(cached: CachedPage) -> FetchedPage:
+    pdf = cached.content_type == PDF_TYPE
     return FetchedPage(url=cached.url, final_url=cached.final_url, status=304, content_type=cached.content_type,
-                       text=cached.text, last_modified=cached.last_modified, etag=cached.etag, not_modified=True)
+                       text="" if pdf else cached.body.decode("utf-8", "replace"), last_modified=cached.last_modified,
+                       etag=cached.etag, not_modified=True, body=cached.body if pdf else b"")
 
 
 def _origins(urls: Iterable[str]) -> set[str]:

@@ -6,9 +6,10 @@ PDF pages keep their number: a passage from page 7 of a programme booklet links 
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from ingest.extract import HtmlExtractor
 from ingest.fetch import decode_body
@@ -74,17 +75,19 @@ def markdown_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def pdf_documents(path: Path, *, url: str, source_name: str) -> list[Document]:
+def pdf_documents(path: Path | bytes, *, url: str, source_name: str) -> list[Document]:
+    """One document per PDF page with text, from a file or (crawled) bytes."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
-        reader = PdfReader(str(path))
+        reader = PdfReader(io.BytesIO(path) if isinstance(path, bytes) else str(path))
         meta_title = (reader.metadata.title if reader.metadata else None) or ""
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, OSError, ValueError, KeyError) as exc:
         raise ExtractError(url, f"not a readable PDF ({exc})") from exc
-    title = normalize_space(meta_title) or path.stem.replace("-", " ").replace("_", " ")
+    stem = Path(unquote(urlsplit(url).path)).stem if isinstance(path, bytes) else path.stem
+    title = normalize_space(meta_title) or stem.replace("-", " ").replace("_", " ")
     docs = []
     for n, text in enumerate(pages, 1):
         blocks = text_blocks(_join_pdf_lines(text))

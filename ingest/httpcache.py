@@ -37,7 +37,7 @@ class CachedPage:
     etag: str | None
     last_modified: str | None
     lastmod: str | None
-    text: str
+    body: bytes  # as received (HTML: its UTF-8 text)
 
 
 class HttpCache:
@@ -64,10 +64,10 @@ class HttpCache:
                 (url,)).fetchone()
             if row is None:
                 return None
-            text = zlib.decompress(row[6]).decode("utf-8")
-        except (sqlite3.DatabaseError, zlib.error, UnicodeDecodeError):
+            body = zlib.decompress(row[6])
+        except (sqlite3.DatabaseError, zlib.error):
             return None  # a damaged entry is a miss: the page is fetched in full
-        return CachedPage(*row[:6], text=text)
+        return CachedPage(*row[:6], body=body)
 
     def put(self, page: CachedPage) -> None:
         try:
@@ -75,7 +75,7 @@ class HttpCache:
                 self._db.execute(
                     "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (page.url, page.final_url, page.content_type, page.etag, page.last_modified, page.lastmod,
-                     zlib.compress(page.text.encode("utf-8"), 6)))
+                     zlib.compress(page.body, 6)))
         except sqlite3.DatabaseError:
             pass  # a full disk or a damaged file costs the next crawl a download, nothing more
 

@@ -12,8 +12,8 @@ from typing import Protocol
 
 from ingest.changes import ChangeTracker
 from ingest.extract import HtmlExtractor
-from ingest.fetch import CrawlResult, WebCrawler
-from ingest.files import file_documents, file_url
+from ingest.fetch import PDF_TYPE, CrawlResult, WebCrawler
+from ingest.files import file_documents, file_url, pdf_documents
 from ingest.httpcache import HttpCache
 from ingest.offers import offer_documents, read_feed
 from ingest.progress import Progress, as_progress
@@ -106,9 +106,19 @@ def _extract_pages(source: WebSource, crawl: CrawlResult, ctx: ReaderContext) ->
     task = ctx.progress.task(f"{source.name}: extracting", total=len(crawl.pages))
     for page in sorted(crawl.pages, key=lambda p: p.url):
         task.advance()
-        digest = ctx.tracker.digest(page.text)
+        pdf = page.content_type == PDF_TYPE
+        digest = ctx.tracker.digest(page.body if pdf else page.text)
         if ctx.tracker.is_unchanged(page.final_url, digest):
             continue  # its published passages are carried over as they are
+        if pdf:
+            try:
+                pdf_docs = pdf_documents(page.body, url=page.final_url, source_name=source.name)
+            except ExtractError as exc:
+                result.failed.append({"url": exc.url, "reason": exc.reason})
+                continue
+            ctx.tracker.stamp(pdf_docs, page.final_url, digest)
+            result.documents.extend(pdf_docs)
+            continue
         docs = []
         doc = None
         try:

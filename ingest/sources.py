@@ -81,6 +81,7 @@ class _CrawlSettings(_Base):
     requests_per_second: float = Field(default=4.0, gt=0, le=100)
     max_bytes: int = Field(default=5_000_000, ge=1_000)
     respect_robots: bool = True
+    pdfs: bool = Field(default=True, description="Read linked PDFs (brochures, booklets), page numbers kept.")
     offers: OfferSelectors | None = Field(
         default=None, description="Offer listings on the pages: an `item` selector plus one selector per field.")
 

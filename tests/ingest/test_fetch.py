@@ -257,10 +257,17 @@ def test_huge_pages_fail_on_size(site: TestSite) -> None:
     assert paths(pages(r), site) == {"/about.html"}
 
 
-def test_non_html_is_skipped_without_downloading_it(site: TestSite) -> None:
-    r = crawl(site, "/doc.pdf", "/big.pdf")
+def test_pdfs_are_fetched_as_bytes_within_the_size_cap(site: TestSite) -> None:
+    r = crawl(site, "/programmheft.pdf", "/big.pdf")
+    (pdf,) = r.pages
+    assert pdf.content_type == "application/pdf" and pdf.body.startswith(b"%PDF-") and pdf.text == ""
+    assert f"larger than {MAX_BYTES} bytes" in reasons(r.failures)[site.url("/big.pdf")]
+
+
+def test_unwanted_types_are_skipped_without_downloading_them(site: TestSite) -> None:
+    r = crawl(site, "/programmheft.pdf", "/big.pdf", pdfs=False)
     skipped = reasons(r.skipped)
-    for p in ("/doc.pdf", "/big.pdf"):
+    for p in ("/programmheft.pdf", "/big.pdf"):
         assert "unsupported content type application/pdf" in skipped[site.url(p)]
     assert not r.failures and not r.pages  # big.pdf exceeds max_bytes but is a skip, not a failure
 
@@ -301,12 +308,13 @@ def test_bad_cases_never_lose_the_good_pages(site: TestSite) -> None:
     r = crawl(site, "/index.html", "/trouble.html", max_depth=1, retries=1, deny=[site.url("/denied/")])
     elapsed = time.monotonic() - t0
     good = {"/index.html", "/trouble.html", "/about.html", "/deep/level1.html", "/malformed.html",
-            "/latin1-meta.html", "/latin1-header", "/cached", "/chain-start", "/flaky", "/go/away"}
+            "/latin1-meta.html", "/latin1-header", "/cached", "/chain-start", "/flaky", "/go/away",
+            "/programmheft.pdf", "/broken.pdf"}  # a broken PDF is fetched fine; extraction reports it
     assert good <= paths(pages(r), site)
     bad = {"/status/404", "/status/410", "/status/500", "/slow", "/hang", "/drip", "/loop-a", "/huge",
-           "/huge-declared"}
+           "/huge-declared", "/big.pdf"}
     assert paths(reasons(r.failures), site) == bad
-    assert {"/private/secret.html", "/doc.pdf", "/big.pdf"} <= paths(reasons(r.skipped), site)
+    assert {"/private/secret.html"} <= paths(reasons(r.skipped), site)
     assert_partition(r)
     assert elapsed < 5.0, elapsed
 

@@ -201,3 +201,19 @@ def test_a_corrupt_http_cache_costs_downloads_not_the_ingest(tmp_path: Path) -> 
         cache.write_bytes(b"this is not a database" * 100)
         second = p.run([source]).reports[0]
     assert (second.fetched, second.not_modified, second.unchanged) == (1, 0, 1)
+
+
+def test_linked_pdfs_become_passages_per_page_and_a_broken_one_is_reported(tmp_path: Path) -> None:
+    fixtures = Path(__file__).parent.parent / "fixtures" / "crawl"
+    p = pipeline(tmp_path)
+    with serve_site(fixtures) as site:
+        source = WebSource(name="site", kind="web", start_urls=[site.url("/index.html")], max_depth=1,
+                           requests_per_second=100, respect_robots=False, deny=[site.url("/private/")])
+        report = p.run([source]).reports[0]
+        chunks = [c for c in IndexStore(tmp_path / "data").load().chunks if "programmheft" in c.source.url]
+        failed = {f["url"].rsplit("/", 1)[-1]: f["reason"] for f in report.failed}
+    assert failed["broken.pdf"].startswith("not a readable PDF")
+    by_page = {c.source.url.rsplit("#", 1)[-1]: c for c in chunks}
+    assert set(by_page) == {"page=1", "page=2"}
+    assert "1. Februar" in by_page["page=2"].text and by_page["page=2"].source.section == "Seite 2"
+    assert by_page["page=2"].source.title == "Programmheft Familienbildung"
