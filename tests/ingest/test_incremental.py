@@ -217,3 +217,40 @@ def test_linked_pdfs_become_passages_per_page_and_a_broken_one_is_reported(tmp_p
     assert set(by_page) == {"page=1", "page=2"}
     assert "1. Februar" in by_page["page=2"].text and by_page["page=2"].source.section == "Seite 2"
     assert by_page["page=2"].source.title == "Programmheft Familienbildung"
+
+
+class RecordingProgress:
+    """A real Progress implementation that remembers what it was told."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.tasks: dict[str, list[int | None]] = {}  # description -> [total, advanced, closed]
+
+    def log(self, message: str) -> None:
+        self.lines.append(message)
+
+    def task(self, description: str, total: int | None = None) -> RecordingProgress._Task:
+        self.tasks[description] = [total, 0, 0]
+        return RecordingProgress._Task(self.tasks[description])
+
+    class _Task:
+        def __init__(self, state: list[int | None]) -> None:
+            self.state = state
+
+        def advance(self, n: int = 1) -> None:
+            self.state[1] = int(self.state[1] or 0) + n
+
+        def close(self) -> None:
+            self.state[2] = 1
+
+
+def test_long_work_reports_counted_progress(tmp_path: Path) -> None:
+    records = tmp_path / "pages.jsonl"
+    write_records(records, {"kita": "Die Kita-Anmeldung erfolgt online. Plätze gibt es ab August.",
+                            "vhs": "Die VHS bietet Deutschkurse an."})
+    progress = RecordingProgress()
+    IngestPipeline(HashingEmbedder(), IndexStore(tmp_path / "data"), user_agent="t", progress=progress).run(
+        [JsonlSource(name="rec", kind="jsonl", path=records)])
+    total, advanced, closed = progress.tasks["embedding"]
+    assert total == advanced and total and total >= 2 + 3 and closed  # 2 passages + their 3 sentences
+    assert any("2 documents" in line for line in progress.lines)
