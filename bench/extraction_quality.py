@@ -8,7 +8,8 @@ whose page is in the dumps) is looked for in the passages our pipeline made of i
 makes one). Side by side: the same lines looked for in trafilatura's extraction of the same
 HTML (the extractor most pipelines would use alone) and in the page's whole text
 (BeautifulSoup ``get_text``, the ceiling). Also counts passages that are too short to carry
-meaning. Writes artifacts/bench/extraction_quality.{json,md}.
+meaning. Our passages count with their heading path (headings are kept there, shown as the
+passage's section). Writes artifacts/bench/extraction_quality.{json,md}.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ def main() -> None:
     passages = 0
     for line in (index / "versions" / version / "chunks.jsonl").open(encoding="utf-8"):
         c = json.loads(line)
-        ours[c["source"]["url"]].append(normalize_line(c["text"].replace("• ", " ")))
+        # Headings are kept as each passage's heading path (shown as its section), not in its text.
+        ours[c["source"]["url"]].append(normalize_line(" \n ".join([*c.get("heading_path", []),
+                                                                     c["text"].replace("• ", " ")])))
         passages += 1
         short += len(c["text"].split()) < 5
     html_of: dict[str, str] = {}
