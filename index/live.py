@@ -43,9 +43,25 @@ class LiveIndex:
                 self.last_error = str(exc)
                 self._failed = wanted
                 if self._index is None:
-                    raise
+                    # Starting up on a damaged or missing published version: answer from the
+                    # newest earlier version that verifies rather than not at all.
+                    self._index = self._fallback(wanted, exc)
                 # keep answering from the last good version; /ready reports the problem
             return self._index
+
+    def _fallback(self, broken: str | None, exc: Exception) -> LoadedIndex:
+        for manifest in reversed(self.store.versions()):
+            version = manifest.get("version")
+            if not version or version == broken or manifest.get("corrupt"):
+                continue
+            try:
+                index = self.store.load(version)
+            except (IndexCorruptError, IndexNotFoundError):
+                continue
+            self.last_error = (f"{exc} Serving the earlier version {version} instead; publish a new build "
+                               f"or `lotse index rollback` to fix this.")
+            return index
+        raise exc
 
     @property
     def loaded(self) -> LoadedIndex | None:

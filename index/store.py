@@ -89,6 +89,19 @@ class IndexStore:
                         out.append({"version": d.name, "corrupt": True})
         return out
 
+    def read_chunks(self, version: str) -> list[Chunk]:
+        """A version's passages alone (checked against its manifest), without loading its indexes."""
+        vdir = self.versions_dir / version
+        try:
+            manifest = json.loads((vdir / "manifest.json").read_text(encoding="utf-8"))
+            digest = manifest.get("checksums", {}).get("chunks.jsonl")
+            if digest is not None and sha256_file(vdir / "chunks.jsonl") != digest:
+                raise IndexCorruptError(f"Index version {version} is damaged: chunks.jsonl is altered.")
+            with (vdir / "chunks.jsonl").open(encoding="utf-8") as f:
+                return [Chunk.from_dict(json.loads(line)) for line in f if line.strip()]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise IndexCorruptError(f"Index version {version} cannot be read: {exc}") from exc
+
     def load(self, version: str | None = None, *, verify: bool = True) -> LoadedIndex:
         version = version or self.current()
         if version is None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,7 +19,7 @@ from ingest.progress import Progress, as_progress
 from ingest.readers import ReaderContext, ReadResult, reader_for
 from ingest.sources import Source
 from lotse.embedding import Embedder
-from lotse.errors import PublishRefusedError
+from lotse.errors import IndexCorruptError, PublishRefusedError
 from lotse.schema import Chunk
 
 __all__ = ["IngestPipeline", "IngestResult", "SourceReport"]
@@ -196,14 +195,17 @@ class IngestPipeline:
     def _published_chunks(self) -> dict[tuple[str, str], list[Chunk]]:
         """(source name, document key) -> its passages in the published version."""
         current = self.store.current()
-        path = self.store.versions_dir / current / "chunks.jsonl" if current else None
-        if path is None or not path.is_file():
+        if current is None:
+            return {}
+        try:
+            chunks = self.store.read_chunks(current)
+        except IndexCorruptError as exc:
+            # Nothing is reused from a damaged version: this build reads every source afresh.
+            self.progress.log(f"{exc} Every input is read and embedded afresh.")
             return {}
         by_doc: dict[tuple[str, str], list[Chunk]] = {}
-        with path.open(encoding="utf-8") as f:
-            for line in f:
-                c = Chunk.from_dict(json.loads(line))
-                by_doc.setdefault((c.source.source_name, _doc_key(c.source.url, [c])), []).append(c)
+        for c in chunks:
+            by_doc.setdefault((c.source.source_name, _doc_key(c.source.url, [c])), []).append(c)
         return by_doc
 
     @staticmethod

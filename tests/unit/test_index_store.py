@@ -84,6 +84,32 @@ class TestLiveIndex:
         assert live.last_error and "damaged" in live.last_error
 
 
+    def test_starts_on_the_newest_good_version_when_the_published_one_is_damaged(self, tmp_path: Path) -> None:
+        store, v1 = ingest(tmp_path, RECORDS)
+        _, v2 = ingest(tmp_path, RECORDS[:2])
+        _, v3 = ingest(tmp_path, RECORDS)
+        (store.versions_dir / v3 / "chunks.jsonl").write_text("tampered", encoding="utf-8")
+        live = LiveIndex(store, check_interval=0)  # a server starting now
+        assert live.get().version == v2
+        assert live.last_error and v3 in live.last_error and v2 in live.last_error
+        # a good publish afterwards goes live as usual
+        _, v4 = ingest(tmp_path, RECORDS)
+        assert live.get().version == v4 and live.last_error is None
+
+    def test_missing_published_version_at_start_falls_back_too(self, tmp_path: Path) -> None:
+        store, v1 = ingest(tmp_path, RECORDS)
+        store.pointer.write_text("20990101T000000-gone", encoding="utf-8")
+        live = LiveIndex(store, check_interval=0)
+        assert live.get().version == v1
+        assert "20990101T000000-gone" in str(live.last_error)
+
+    def test_no_good_version_at_all_is_an_error(self, tmp_path: Path) -> None:
+        store, v1 = ingest(tmp_path, RECORDS)
+        (store.versions_dir / v1 / "dense.faiss").write_bytes(b"broken")
+        with pytest.raises(IndexCorruptError):
+            LiveIndex(store, check_interval=0).get()
+
+
 def test_jsonl_problems_are_reported_and_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / "r.jsonl"
     lines = [json.dumps(RECORDS[0]), "{not json", json.dumps({"url": "u", "title": "t"}), json.dumps(RECORDS[1])]
