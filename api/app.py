@@ -17,16 +17,11 @@ from api.metrics import CONTENT_TYPE_LATEST, Metrics
 from api.reindex import ReindexJobs
 from api.schemas import DocumentsResponse, ErrorResponse, OffersResponse, SearchResponse
 from api.state import AppState
-from assistant.abstain import AbstentionPolicy
-from assistant.conversation import Conversation
+from assistant.factory import build_assistant, build_conversation
 from assistant.filters import build_filter, list_offers
-from assistant.generate import GenerativeWriter
-from assistant.messages import Referral
 from assistant.service import Assistant
-from assistant.sessions import SQLiteSessionStore
-from index.live import LiveIndex
 from index.store import IndexStore
-from lotse.embedding import Embedder, load_embedder
+from lotse.embedding import Embedder
 from lotse.errors import (
     AuthError,
     BadRequestError,
@@ -64,22 +59,10 @@ def _ingest_runner(settings: Settings, embedder: Embedder):  # type: ignore[no-u
 
 def build_state(settings: Settings, state: AppState, embedder: Embedder | None = None) -> None:
     """Everything a request needs, built once at start-up."""
-    s = settings
-    emb = embedder or load_embedder(s.model_path(), batch_size=s.embed_batch_size)
-    live = LiveIndex(IndexStore(s.data_dir))
-    state.assistant = Assistant(live, emb, default_k=s.top_k, max_k=s.max_top_k,
-                                max_question_chars=s.max_question_chars,
-                                abstention=AbstentionPolicy(margin=s.abstain_margin),
-                                referral=Referral(phone=s.referral_phone, office=s.referral_office,
-                                                  url=s.referral_url))
-    state.store = SQLiteSessionStore(s.state_file(), ttl=s.session_ttl, max_turns=s.session_max_turns,
-                                     max_sessions=s.max_sessions, answer_retention_days=s.answer_retention_days)
-    writer = None
-    if s.generative_base_url:  # the only way anything is sent off the machine: docs/operations.md
-        writer = GenerativeWriter(s.generative_base_url, model=s.generative_model, api_key=s.generative_api_key,
-                                  timeout=s.generative_timeout)
-    state.conversation = Conversation(state.assistant, state.store, writer=writer)
-    state.jobs = ReindexJobs(_ingest_runner(s, emb))
+    state.assistant = build_assistant(settings, embedder)
+    state.conversation = build_conversation(settings, state.assistant)
+    state.store = state.conversation.store
+    state.jobs = ReindexJobs(_ingest_runner(settings, state.assistant.embedder))
 
 
 def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
