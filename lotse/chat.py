@@ -92,7 +92,8 @@ def show(out: Console, body: dict[str, Any]) -> None:
         for p in others:
             src = p["source"]
             section = f" > {src['section']}" if src["section"] else ""
-            out.print(f"[dim]  [{p['rank']}] {src['title']}{section}  {src['deep_link']}[/]", highlight=False, soft_wrap=True)
+            out.print(f"[dim]  [{p['rank']}] {src['title']}{section}  {src['deep_link']}[/]", highlight=False,
+                      soft_wrap=True)
 
 
 def run_chat(backend: ChatBackend, *, out: Console, err: Console, stdin: TextIO = sys.stdin,
@@ -127,7 +128,8 @@ def run_chat(backend: ChatBackend, *, out: Console, err: Console, stdin: TextIO 
             rating = 1 if text.startswith("/good") else -1
             comment = text.split(maxsplit=1)[1] if " " in text else None
             ok = backend.feedback(last, rating, comment)
-            err.print("[dim]thank you, feedback stored[/]" if ok else "feedback not stored", highlight=False, soft_wrap=True)
+            err.print("[dim]thank you, feedback stored[/]" if ok else "feedback not stored", highlight=False,
+                      soft_wrap=True)
             continue
         try:
             body = backend.ask(text, session, top_k)
