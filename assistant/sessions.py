@@ -166,7 +166,7 @@ class SQLiteSessionStore:
                 for q, lang, aid, f, p, c, at in rows]
 
     def record(self, session_id: str, turn: Turn, answer: AnswerRecord) -> None:
-        now = self.clock()
+        now = self.clock()  # the store's clock stamps turns and answers: expiry and retention use it too
         with self._lock:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
@@ -182,12 +182,12 @@ class SQLiteSessionStore:
                                  (session_id,)).fetchone()[0]
                 db.execute("INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            (session_id, seq, turn.question, turn.language, turn.answer_id, int(turn.found),
-                            json.dumps(list(turn.passage_ids)), json.dumps(list(turn.cited_ids)), turn.at))
+                            json.dumps(list(turn.passage_ids)), json.dumps(list(turn.cited_ids)), now))
                 db.execute("DELETE FROM turns WHERE session_id = ? AND seq <= ?", (session_id, seq - self.max_turns))
                 db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            (answer.answer_id, answer.session_id, answer.question, _norm(answer.question),
                             answer.language, int(answer.found), answer.mode, answer.index_version,
-                            json.dumps(list(answer.cited_ids)), answer.at))
+                            json.dumps(list(answer.cited_ids)), now))
                 self._evict(now)
                 db.execute("COMMIT")
             except BaseException:
