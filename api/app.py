@@ -31,6 +31,7 @@ from lotse.errors import (
     LotseError,
     NotFoundError,
 )
+from lotse.privacy import install_private_access_log
 from lotse.settings import Settings
 
 __all__ = ["create_app"]
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        install_private_access_log()  # after uvicorn configured its loggers
         build_state(settings, state, embedder)
         assert state.assistant is not None
         try:

@@ -6,6 +6,7 @@ from assistant.abstain import AbstentionPolicy
 from assistant.conversation import Conversation
 from assistant.generate import GenerativeWriter
 from assistant.messages import Referral
+from assistant.scrubbing import ScrubbingStore
 from assistant.service import Assistant
 from assistant.sessions import SQLiteSessionStore
 from index.live import LiveIndex
@@ -24,8 +25,9 @@ def build_assistant(s: Settings, embedder: Embedder | None = None) -> Assistant:
 
 
 def build_conversation(s: Settings, assistant: Assistant) -> Conversation:
-    store = SQLiteSessionStore(s.state_file(), ttl=s.session_ttl, max_turns=s.session_max_turns,
-                               max_sessions=s.max_sessions, answer_retention_days=s.answer_retention_days)
+    store = ScrubbingStore(SQLiteSessionStore(s.state_file(), ttl=s.session_ttl, max_turns=s.session_max_turns,
+                                              max_sessions=s.max_sessions,
+                                              answer_retention_days=s.answer_retention_days))
     writer = None
     if s.generative_base_url:  # the only way anything is sent off the machine (docs/operations.md)
         writer = GenerativeWriter(s.generative_base_url, model=s.generative_model, api_key=s.generative_api_key,

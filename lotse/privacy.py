@@ -13,11 +13,12 @@ languages; a false positive would blank out "Kita Sonnenschein"). docs/privacy.m
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-__all__ = ["Scrubbed", "scrub"]
+__all__ = ["PrivateAccessLog", "Scrubbed", "install_private_access_log", "scrub"]
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # IBAN: country code, two check digits, 11-30 alphanumerics, optionally in groups of four.
@@ -90,3 +91,24 @@ def scrub(text: str) -> Scrubbed:
     out = sub(_PHONE, "Telefon", out)
     out = sub(_STREET, "Adresse", out)
     return Scrubbed(out, found)
+
+
+class PrivateAccessLog(logging.Filter):
+    """uvicorn's access log without what identifies or quotes a citizen: no client address, no
+    query string (``/v1/search?q=…`` would otherwise write the question into the log)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5:
+            _client, method, path, version, status = args
+            path = str(path)
+            if "?" in path:
+                path = path.split("?", 1)[0] + "?…"
+            record.args = ("-", method, path, version, status)
+        return True
+
+
+def install_private_access_log() -> None:
+    logger = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, PrivateAccessLog) for f in logger.filters):
+        logger.addFilter(PrivateAccessLog())

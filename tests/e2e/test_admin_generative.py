@@ -3,6 +3,7 @@ referral, and generative answers from a real OpenAI-compatible peer that fall ba
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -135,3 +136,29 @@ class TestReindex:
             assert time.monotonic() < deadline, "the server did not switch to the new version"
             time.sleep(0.5)
         assert ask(full_server, KITA["de"])["index_version"] == new
+
+
+class TestPersonalData:
+    def test_neither_state_nor_log_keeps_what_identifies_a_citizen(
+            self, full_server: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+        question = ("Meine Tochter ist am 03.02.2023 geboren, Kita-Platz? Antwort an lena.k@example.org "
+                    "oder 0176 5556667")
+        body = ask(full_server, question)
+        assert admin(full_server, "GET", "/gaps").status_code == 200
+        r = httpx.post(f"{full_server}/v1/feedback", timeout=30, json={
+            "answer_id": body["answer_id"], "rating": -1, "comment": "Rufen Sie an: 0234 / 910 4455, Hauptstraße 5"})
+        assert r.status_code == 201, r.text
+        httpx.get(f"{full_server}/v1/search", params={"q": "lena.k@example.org Kita"}, timeout=30)
+        feedback = admin(full_server, "GET", "/feedback").text
+        gaps = admin(full_server, "GET", "/gaps").text
+        port = full_server.rsplit(":", 1)[1]
+        log = max(tmp_path_factory.getbasetemp().glob(f"full-data*/server-{port}.log"),
+                  key=lambda p: p.stat().st_mtime)
+        time.sleep(0.5)  # the access log line of the last request
+        stored_and_logged = feedback + gaps + log.read_text(encoding="utf-8")
+        for secret in ("03.02.2023", "lena.k@example.org", "lena.k%40example.org", "0176 5556667", "910 4455",
+                       "Hauptstraße 5"):
+            assert secret not in stored_and_logged, secret
+        assert not re.search(r"127\.0\.0\.1:\d+ - \"", stored_and_logged)  # no client address in the access log
+        assert "[E-Mail]" in feedback and "[Telefon]" in feedback and "[Adresse]" in feedback
+        assert "GET /v1/search?… HTTP/1.1" in stored_and_logged

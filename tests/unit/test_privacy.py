@@ -61,3 +61,16 @@ def test_scrub_never_fails_and_is_idempotent(text: str) -> None:
        st.text(alphabet="abc äöü?,.", max_size=40), st.text(alphabet="abc äöü?,.", max_size=40))
 def test_any_email_inside_any_text_is_removed(email: str, before: str, after: str) -> None:
     assert email not in scrub(f"{before} {email} {after}").text
+
+
+def test_access_log_lines_carry_neither_client_address_nor_query() -> None:
+    import logging
+
+    from lotse.privacy import PrivateAccessLog
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("203.0.113.7:51234", "GET", "/v1/search?q=eva%40web.de&k=5", "1.1", 200), None)
+    assert PrivateAccessLog().filter(record)
+    line = record.getMessage()
+    assert "203.0.113.7" not in line and "eva" not in line
+    assert line == '- - "GET /v1/search?… HTTP/1.1" 200'
