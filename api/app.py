@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import admin, chat
 from api.metrics import CONTENT_TYPE_LATEST, Metrics
+from api.protection import Protection, ProtectionConfig
 from api.reindex import ReindexJobs
 from api.schemas import DocumentsResponse, ErrorResponse, OffersResponse, SearchResponse
 from api.state import AppState
@@ -96,7 +97,11 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         responses={k: {"model": v} for k, v in _ERRORS.items()},
     )
     app.state.lotse = state
-    app.middleware("http")(state.metrics.middleware)
+    app.add_middleware(Protection, config=ProtectionConfig(
+        rate_per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst,
+        max_inflight=settings.max_inflight, queue_timeout=settings.queue_timeout,
+        max_body_bytes=settings.max_body_bytes, trust_proxy=settings.trust_proxy))
+    app.middleware("http")(state.metrics.middleware)  # outermost: counts the 429s too
     app.include_router(chat.router)
     app.include_router(admin.router)
 

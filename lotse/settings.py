@@ -93,6 +93,17 @@ class Settings(BaseSettings):
         default=None,
         description="Bearer token of the /v1/admin endpoints (LOTSE_ADMIN_TOKEN). Unset: admin is closed.",
     )
+    rate_limit_per_minute: float = Field(
+        default=60, ge=0, description="Requests per minute and client on /v1/ routes (0: no limit).")
+    rate_limit_burst: int = Field(default=20, ge=1, description="Requests a client may make at once before "
+                                                                "the per-minute rate applies.")
+    max_inflight: int = Field(default=8, ge=0, description="Questions and searches answered at once; more wait "
+                                                           "(0: no bound).")
+    queue_timeout: float = Field(default=10.0, gt=0, description="Seconds a request waits for a free slot "
+                                                                 "before it is answered 429.")
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest request body accepted.")
+    trust_proxy: bool = Field(default=False, description="Rate-limit by the first X-Forwarded-For address "
+                                                         "(only behind a proxy that sets it).")
     sources_file: Path | None = Field(
         default=None, description="Sources file that POST /v1/admin/reindex ingests (LOTSE_SOURCES_FILE).")
 
