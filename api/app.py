@@ -4,57 +4,116 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.schemas import AskRequest, AskResponse, ErrorResponse, OffersResponse, SearchResponse
-from assistant.abstain import AbstentionPolicy
+from api import admin, chat
+from api.metrics import CONTENT_TYPE_LATEST, Metrics
+from api.reindex import ReindexJobs
+from api.schemas import DocumentsResponse, ErrorResponse, OffersResponse, SearchResponse
+from api.state import AppState
+from assistant.factory import build_assistant, build_conversation
 from assistant.filters import build_filter, list_offers
 from assistant.service import Assistant
-from index.live import LiveIndex
 from index.store import IndexStore
-from lotse.embedding import Embedder, load_embedder
-from lotse.errors import BadRequestError, IndexCorruptError, IndexNotFoundError, LotseError
+from lotse.embedding import Embedder
+from lotse.errors import (
+    AuthError,
+    BadRequestError,
+    ConflictError,
+    IndexCorruptError,
+    IndexNotFoundError,
+    LotseError,
+    NotFoundError,
+)
 from lotse.settings import Settings
 
 __all__ = ["create_app"]
 
+VERSION = "0.2.0"
 _ERRORS = {400: ErrorResponse, 422: ErrorResponse, 503: ErrorResponse}
+
+
+def _ingest_runner(settings: Settings, embedder: Embedder):  # type: ignore[no-untyped-def]
+    """The job behind POST /v1/admin/reindex: the same pipeline as `lotse ingest`."""
+
+    def run() -> dict[str, Any]:
+        from ingest.pipeline import IngestPipeline
+        from ingest.sources import load_sources
+
+        assert settings.sources_file is not None
+        pipeline = IngestPipeline(embedder, IndexStore(settings.data_dir), user_agent=settings.user_agent,
+                                  fetch_timeout=settings.fetch_timeout, chunk_max_tokens=settings.chunk_max_tokens,
+                                  max_document_loss=settings.max_document_loss)
+        result = pipeline.run(load_sources(settings.sources_file), publish=True)
+        return {"version": result.version, "published": result.published, "passages": result.chunks,
+                "reports": [r.to_dict() for r in result.reports]}
+
+    return run
+
+
+def build_state(settings: Settings, state: AppState, embedder: Embedder | None = None) -> None:
+    """Everything a request needs, built once at start-up."""
+    state.assistant = build_assistant(settings, embedder)
+    state.conversation = build_conversation(settings, state.assistant)
+    state.store = state.conversation.store
+    state.jobs = ReindexJobs(_ingest_runner(settings, state.assistant.embedder))
 
 
 def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
     settings = settings or Settings()
-    state: dict[str, Assistant] = {}
+    state = AppState(settings, Metrics(lambda: state.assistant.index if state.assistant else None))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        emb = embedder or load_embedder(settings.model_path(), batch_size=settings.embed_batch_size)
-        live = LiveIndex(IndexStore(settings.data_dir))
-        state["assistant"] = Assistant(live, emb, default_k=settings.top_k, max_k=settings.max_top_k,
-                                       max_question_chars=settings.max_question_chars,
-                                       abstention=AbstentionPolicy(margin=settings.abstain_margin))
+        build_state(settings, state, embedder)
+        assert state.assistant is not None
         try:
-            state["assistant"].warm_up()  # load now so the first question does not pay for it
+            state.assistant.warm_up()  # load now so the first question does not pay for it
         except LotseError:
             pass  # /ready says why; the server still starts so /health answers
         yield
+        if state.conversation is not None and state.conversation.writer is not None:
+            state.conversation.writer.close()
 
     app = FastAPI(
         title="Bildungslotse API",
-        version="0.1.0",
+        version=VERSION,
         description="Questions about the City of Bochum's education strategy and offers, answered "
-                    "from its own documents with the passages and links they rest on.",
+                    "from its own documents with the passages and links they rest on. Conversations "
+                    "keep their context by `session_id`; errors are always `{\"error\", \"message\"}`.",
         lifespan=lifespan,
         responses={k: {"model": v} for k, v in _ERRORS.items()},
     )
+    app.state.lotse = state
+    app.middleware("http")(state.metrics.middleware)
+    app.include_router(chat.router)
+    app.include_router(admin.router)
 
     def assistant() -> Assistant:
-        return state["assistant"]
+        assert state.assistant is not None
+        return state.assistant
+
+    @app.exception_handler(NotFoundError)
+    async def _not_found(_: Request, exc: NotFoundError) -> JSONResponse:
+        return _error(404, "not_found", str(exc))
+
+    @app.exception_handler(AuthError)
+    async def _auth(_: Request, exc: AuthError) -> JSONResponse:
+        if exc.status == 401:
+            response = _error(401, "unauthorized", str(exc))
+            response.headers["WWW-Authenticate"] = "Bearer"
+            return response
+        return _error(403, "admin_disabled", str(exc))
+
+    @app.exception_handler(ConflictError)
+    async def _conflict(_: Request, exc: ConflictError) -> JSONResponse:
+        return _error(409, "conflict", str(exc))
 
     @app.exception_handler(BadRequestError)
     async def _bad_request(_: Request, exc: BadRequestError) -> JSONResponse:
@@ -104,14 +163,14 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         except LotseError as exc:
             return JSONResponse({"ready": False, "reason": str(exc)}, status_code=503)
         return JSONResponse({"ready": True, "index_version": idx.version, "passages": len(idx.chunks),
-                             "problem": live.last_error})
+                             "problem": live.last_error, "version": VERSION})
 
-    @app.post("/v1/ask", response_model=AskResponse, tags=["assistant"])
-    async def ask(req: AskRequest) -> dict:
-        """Answer a question: a short extractive answer, the passages it rests on, their sources."""
-        result = await run_in_threadpool(assistant().ask, req.question, session_id=req.session_id,
-                                         top_k=req.top_k)
-        return result.to_dict()
+    @app.get("/metrics", tags=["operations"], response_class=Response,
+             responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},
+                              "description": "Prometheus text format."}})
+    async def metrics() -> Response:
+        """Prometheus metrics: requests and latency by route, answers found or not, feedback, index version."""
+        return state.metrics.render()
 
     @app.get("/v1/search", response_model=SearchResponse, tags=["assistant"])
     async def search(q: Annotated[str, Query(min_length=1, description="Search words or a question.")],
@@ -148,6 +207,27 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         idx = await run_in_threadpool(assistant().index.get)
         total, page = list_offers(idx.chunks, allow, limit=limit, offset=offset)
         return {"total": total, "limit": limit, "offset": offset, "offers": page}
+
+    @app.get("/v1/documents", response_model=DocumentsResponse, tags=["assistant"])
+    async def documents(source: Annotated[str | None, Query(description="Only this source (its name).")] = None,
+                        kind: Annotated[Literal["page", "offer"] | None, Query(description="page or offer")] = None,
+                        limit: Annotated[int, Query(ge=1, le=1000, description="Page size.")] = 100,
+                        offset: Annotated[int, Query(ge=0, le=10_000_000, description="Documents to skip.")] = 0,
+                        ) -> dict[str, Any]:
+        """What is indexed in the live version: each document (page or offer) with its date and passages."""
+        idx = await run_in_threadpool(assistant().index.get)
+        docs: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for c in idx.chunks:
+            if (source and c.source.source_name != source) or (kind and c.kind != kind):
+                continue
+            title = c.meta.get("page_title") or c.source.title
+            key = (c.kind, c.source.url, title if c.kind == "offer" else "")
+            d = docs.setdefault(key, {"url": c.source.url, "title": title, "kind": c.kind,
+                                      "source_name": c.source.source_name, "as_of": c.source.as_of, "passages": 0})
+            d["passages"] += 1
+        items = sorted(docs.values(), key=lambda d: (d["kind"], d["url"], d["title"]))
+        return {"index_version": idx.version, "total": len(items), "limit": limit, "offset": offset,
+                "documents": items[offset: offset + limit]}
 
     return app
 

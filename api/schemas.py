@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["AskRequest", "AskResponse", "ErrorResponse", "OfferOut", "OffersResponse", "SearchResponse"]
+__all__ = ["AskRequest", "AskResponse", "DocumentsResponse", "ErrorResponse", "FeedbackRequest", "FeedbackResponse",
+           "GapsResponse", "AdminFeedbackResponse", "OfferOut", "OffersResponse", "ReindexJobOut", "SearchResponse"]
 
 
 class AskRequest(BaseModel):
@@ -64,15 +67,104 @@ class AnswerOut(BaseModel):
     text: str
     language: str
     citations: list[int] = Field(description="Ranks of the passages the answer cites ([n] markers).")
+    mode: Literal["extractive", "generative"] = Field(
+        description="extractive: verbatim sentences of the passages; generative: written by the configured "
+                    "model from the passages, every sentence citing one (off by default).")
+
+
+class CitedSourceOut(BaseModel):
+    n: int = Field(description="The citation marker [n]: the rank of the passage in `passages`.")
+    title: str
+    section: str
+    as_of: str | None = Field(description="The page's own date, ISO 8601.")
+    deep_link: str = Field(description="The page at the passage's section.")
+    url: str
 
 
 class AskResponse(BaseModel):
-    session_id: str
+    session_id: str = Field(description="Send it back with the next question to continue the conversation.")
+    answer_id: str = Field(description="Names this answer for POST /v1/feedback.")
     language: str
     found: bool
+    follow_up: bool = Field(description="The question was read as a follow-up and retrieved with the previous "
+                                        "question in mind.")
     answer: AnswerOut
+    sources: list[CitedSourceOut] = Field(description="The sources the answer cites, in citation order.")
     passages: list[PassageOut]
     index_version: str
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    answer_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+                           description="The `answer_id` of a /v1/ask (or /v1/chat) response.")
+    rating: Literal[1, -1] = Field(description="1: helpful; -1: not helpful.")
+    comment: str | None = Field(default=None, max_length=2000, description="What was wrong or missing.")
+
+
+class FeedbackResponse(BaseModel):
+    answer_id: str
+    rating: int
+    stored: bool
+
+
+class DocumentOut(BaseModel):
+    url: str
+    title: str
+    kind: str = Field(description="page or offer")
+    source_name: str
+    as_of: str | None
+    passages: int
+
+
+class DocumentsResponse(BaseModel):
+    index_version: str
+    total: int
+    limit: int
+    offset: int
+    documents: list[DocumentOut]
+
+
+class FeedbackItemOut(BaseModel):
+    answer_id: str
+    rating: int
+    comment: str | None
+    at: str
+    question: str
+    language: str
+    found: bool
+    mode: str
+    index_version: str
+
+
+class AdminFeedbackResponse(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    feedback: list[FeedbackItemOut]
+
+
+class GapOut(BaseModel):
+    question: str = Field(description="The question as first asked (questions are grouped ignoring case).")
+    language: str
+    asked: int
+    unanswered: int = Field(description="How often the documents did not answer it (found: false).")
+    rated_down: int = Field(description="How often its answer was rated -1.")
+    last_asked: str
+    comments: list[str]
+
+
+class GapsResponse(BaseModel):
+    gaps: list[GapOut]
+
+
+class ReindexJobOut(BaseModel):
+    job_id: str
+    status: Literal["running", "succeeded", "failed"]
+    started: str
+    finished: str | None
+    result: dict[str, Any] | None = Field(description="Version, whether published, passages, per-source report.")
+    error: str | None
 
 
 class SearchResponse(BaseModel):

@@ -6,7 +6,9 @@ tells the user what it is and, when nothing was found, where to ask instead.
 
 from __future__ import annotations
 
-__all__ = ["RTL_LANGUAGES", "message"]
+from dataclasses import dataclass
+
+__all__ = ["RTL_LANGUAGES", "Referral", "message", "referral_text"]
 
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
@@ -32,16 +34,66 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "pl": "Nie znalazłem w naszych dokumentach wiarygodnej odpowiedzi na to pytanie.",
     },
     "referral": {
-        "de": "Bitte wenden Sie sich an die Behördennummer 115 (Mo–Fr 8–18 Uhr) oder an das Bürgerbüro der Stadt Bochum.",
-        "en": "Please call the public service number 115 (Mon–Fri 8 am–6 pm) or contact the City of Bochum's citizens' office.",
-        "ar": "يرجى الاتصال برقم الخدمة العامة 115 (من الاثنين إلى الجمعة 8–18) أو التوجه إلى مكتب خدمة المواطنين في مدينة بوخوم.",
-        "tr": "Lütfen 115 kamu hizmet numarasını (Pzt–Cum 8–18) arayın veya Bochum Belediyesi vatandaş bürosuna başvurun.",
-        "uk": "Будь ласка, зателефонуйте на номер державних послуг 115 (пн–пт 8–18) або зверніться до бюро громадян міста Бохум.",
-        "ru": "Пожалуйста, позвоните по номеру госуслуг 115 (пн–пт 8–18) или обратитесь в бюро по делам граждан города Бохум.",
-        "fa": "لطفاً با شماره خدمات عمومی 115 (دوشنبه تا جمعه 8 تا 18) تماس بگیرید یا به دفتر خدمات شهروندی شهر بوخوم مراجعه کنید.",
-        "pl": "Prosimy zadzwonić pod numer usług publicznych 115 (pn–pt 8–18) lub zwrócić się do biura obsługi obywateli miasta Bochum.",
+        "de": "Bitte wenden Sie sich an die Behördennummer {phone} (Mo–Fr 8–18 Uhr) oder an das Bürgerbüro der Stadt Bochum.",
+        "en": "Please call the public service number {phone} (Mon–Fri 8 am–6 pm) or contact the City of Bochum's citizens' office.",
+        "ar": "يرجى الاتصال برقم الخدمة العامة {phone} (من الاثنين إلى الجمعة 8–18) أو التوجه إلى مكتب خدمة المواطنين في مدينة بوخوم.",
+        "tr": "Lütfen {phone} kamu hizmet numarasını (Pzt–Cum 8–18) arayın veya Bochum Belediyesi vatandaş bürosuna başvurun.",
+        "uk": "Будь ласка, зателефонуйте на номер державних послуг {phone} (пн–пт 8–18) або зверніться до бюро громадян міста Бохум.",
+        "ru": "Пожалуйста, позвоните по номеру госуслуг {phone} (пн–пт 8–18) или обратитесь в бюро по делам граждан города Бохум.",
+        "fa": "لطفاً با شماره خدمات عمومی {phone} (دوشنبه تا جمعه 8 تا 18) تماس بگیرید یا به دفتر خدمات شهروندی شهر بوخوم مراجعه کنید.",
+        "pl": "Prosimy zadzwonić pod numer usług publicznych {phone} (pn–pt 8–18) lub zwrócić się do biura obsługi obywateli miasta Bochum.",
+    },
+    "referral_office": {
+        "de": "Beratung: {office}.",
+        "en": "Advice: {office}.",
+        "ar": "للاستشارة: {office}.",
+        "tr": "Danışma: {office}.",
+        "uk": "Консультація: {office}.",
+        "ru": "Консультация: {office}.",
+        "fa": "مشاوره: {office}.",
+        "pl": "Doradztwo: {office}.",
+    },
+    "referral_url": {
+        "de": "Kontaktformular: {url}",
+        "en": "Contact form: {url}",
+        "ar": "نموذج الاتصال: {url}",
+        "tr": "İletişim formu: {url}",
+        "uk": "Контактна форма: {url}",
+        "ru": "Контактная форма: {url}",
+        "fa": "فرم تماس: {url}",
+        "pl": "Formularz kontaktowy: {url}",
+    },
+    "sources": {
+        "de": "Quellen",
+        "en": "Sources",
+        "ar": "المصادر",
+        "tr": "Kaynaklar",
+        "uk": "Джерела",
+        "ru": "Источники",
+        "fa": "منابع",
+        "pl": "Źródła",
     },
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Referral:
+    """Where a deployment sends people the documents cannot help (settings ``LOTSE_REFERRAL_*``)."""
+
+    phone: str = "115"
+    office: str | None = None  # e.g. "Bildungsberatung der Stadt Bochum, Tel. 0234 910-0000"
+    url: str | None = None  # a contact form
+
+
+def referral_text(language: str, referral: Referral | None = None) -> str:
+    """The localised referral: the service number, then the configured office and contact form."""
+    r = referral or Referral()
+    parts = [message("referral", language).format(phone=r.phone)]
+    if r.office:
+        parts.append(message("referral_office", language).format(office=r.office))
+    if r.url:
+        parts.append(message("referral_url", language).format(url=r.url))
+    return " ".join(parts)
 
 
 def message(key: str, language: str) -> str:

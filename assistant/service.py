@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.abstain import AbstentionPolicy
 from assistant.compose import AnswerComposer
 from assistant.evidence import Evidence, EvidenceSelector
 from assistant.filters import default_filter
+from assistant.followup import QueryContext
 from assistant.language import LanguageDetector
+from assistant.messages import Referral
 from assistant.retrieve import ChunkFilter, HybridRetriever, Retrieved
 from index.live import LiveIndex
 from index.store import LoadedIndex
@@ -38,13 +40,32 @@ class AskResult:
     answer: Answer
     passages: list[Passage]
     index_version: str
+    answer_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    follow_up: bool = False  # retrieved with the previous question in mind
+    extractive: Answer | None = None  # the extractive answer, kept when a generated one replaces it
+    fallback_reason: str | None = None  # why a generated answer was not used (timeout, unverified…)
+
+    def sources(self) -> list[dict[str, Any]]:
+        """The cited passages' sources, in citation order: what a citizen clicks."""
+        by_rank = {p.rank: p for p in self.passages}
+        out = []
+        for n in self.answer.citations:
+            p = by_rank.get(n)
+            if p is not None:
+                src = p.chunk.source
+                out.append({"n": n, "title": src.title, "section": src.section, "as_of": src.as_of,
+                            "deep_link": src.deep_link or src.url, "url": src.url})
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "session_id": self.session_id,
+            "answer_id": self.answer_id,
             "language": self.language,
             "found": self.answer.found,
+            "follow_up": self.follow_up,
             "answer": self.answer.to_dict(),
+            "sources": self.sources(),
             "passages": [p.to_dict() for p in self.passages],
             "index_version": self.index_version,
         }
@@ -53,7 +74,7 @@ class AskResult:
 class Assistant:
     def __init__(self, index: LiveIndex, embedder: Embedder, *, default_k: int = 5, max_k: int = 50,
                  max_question_chars: int = 1000, abstention: AbstentionPolicy | None = None,
-                 retriever: HybridRetriever | None = None) -> None:
+                 retriever: HybridRetriever | None = None, referral: Referral | None = None) -> None:
         self.index = index
         self.embedder = embedder
         self.default_k = default_k
@@ -63,7 +84,7 @@ class Assistant:
         self.languages = LanguageDetector()
         self.retriever = retriever or HybridRetriever(embedder)
         self.evidence = EvidenceSelector()
-        self.composer = AnswerComposer()
+        self.composer = AnswerComposer(referral)
 
     def warm_up(self) -> None:
         """Load the index and embed the abstention background before the first question."""
@@ -83,13 +104,21 @@ class Assistant:
             raise BadRequestError(f"top_k must be between 1 and {self.max_k}, got {k}.")
         return q, k
 
-    def _retrieve(self, question: str, k: int | None, allow: ChunkFilter | None
-                  ) -> tuple[str, LoadedIndex, Retrieved, Evidence, list[Passage]]:
-        """Checked question -> language, index, ranking, evidence and the passages to return."""
+    def _retrieve(self, question: str, k: int | None, allow: ChunkFilter | None,
+                  context: QueryContext | None = None) -> tuple[str, LoadedIndex, Retrieved, Evidence, list[Passage]]:
+        """Checked question -> language, index, ranking, evidence and the passages to return.
+
+        With a follow-up ``context`` retrieval and evidence use the previous question plus this one;
+        the language is still this question's, unless it is too short to tell (then the previous one's)."""
         q, k = self._check(question, k)
         language = self.languages.detect(q)
+        query = q
+        if context is not None and context.is_followup:
+            query = context.query
+            if context.previous_language and len(q.split()) <= 3:
+                language = context.previous_language
         idx = self.index.get()
-        hits = self.retriever.run(idx, q, language=language, k=k, allow=allow)
+        hits = self.retriever.run(idx, query, language=language, k=k, allow=allow)
         ev = self.evidence.run(idx, hits.ids, hits.query_vector)
         passages = [Passage(r + 1, idx.chunks[i], s, ev.highlights.get(i, []))
                     for r, (i, s) in enumerate(zip(hits.ids, hits.scores, strict=True))]
@@ -100,11 +129,13 @@ class Assistant:
         return SearchResult(language, passages)
 
     def ask(self, question: str, *, session_id: str | None = None, top_k: int | None = None,
-            allow: ChunkFilter | None = None) -> AskResult:
-        """``allow`` defaults to hiding expired offers (and pages whose offers all ended)."""
-        language, idx, hits, ev, passages = self._retrieve(question, top_k, allow or default_filter())
+            allow: ChunkFilter | None = None, context: QueryContext | None = None) -> AskResult:
+        """``allow`` defaults to hiding expired offers (and pages whose offers all ended); ``context``
+        (from ``FollowUp.run``) retrieves a follow-up with the previous question in mind."""
+        language, idx, hits, ev, passages = self._retrieve(question, top_k, allow or default_filter(), context)
         decision = self.abstention.run(ev.best, hits.query_vector, self.embedder)
         found = bool(hits.ids) and decision.found
         ranks = {ci: r + 1 for r, ci in enumerate(hits.ids)}
         answer = self.composer.run(evidence=ev, found=found, chunks=idx.chunks, ranks=ranks, language=language)
-        return AskResult(session_id or uuid.uuid4().hex, language, answer, passages, idx.version)
+        return AskResult(session_id or uuid.uuid4().hex, language, answer, passages, idx.version,
+                         follow_up=context is not None and context.is_followup)

@@ -6,6 +6,7 @@ inside the commands, so ``lotse --help`` stays instant.
 
 from __future__ import annotations
 
+import json
 import platform
 import shlex
 import sys
@@ -148,3 +149,51 @@ def _cores() -> int:
     import os
 
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+@eval_app.command("followups")
+def followups(
+    data_dir: EvalDataDir = None,
+    out_dir: OutDir = Path("artifacts/eval"),
+    model: Model = None,
+    dataset: Annotated[Path | None, typer.Option(
+        "--set", help="Dialogues (JSONL). Default: evaluation/data/followups.jsonl.")] = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=10, help="hit@k besides hit@1.")] = 3,
+) -> None:
+    """Follow-up questions over the demo corpus: the second turn of each dialogue retrieved alone, with the
+    product's follow-up detection, and always with the previous question. Reports hit@1 and hit@k of the
+    page that answers it, for follow-ups and for changes of topic (where context must not hurt)."""
+    from assistant.abstain import AbstentionPolicy
+    from assistant.service import Assistant
+    from evaluation.followups import DEFAULT_SET, load_dialogues, prepare_demo_index, run_followups, to_markdown
+    from index.live import LiveIndex
+    from index.store import IndexStore
+    from lotse.embedding import load_embedder
+    from lotse.errors import LotseError
+    from lotse.settings import Settings
+
+    s = Settings()
+    model_name = model or s.model_path()
+    path = dataset or DEFAULT_SET
+    try:
+        embedder = load_embedder(model_name, batch_size=s.embed_batch_size)
+        folder = prepare_demo_index(data_dir or (s.data_dir / "eval"), embedder,
+                                    repo=Path(__file__).resolve().parent.parent, user_agent=s.user_agent,
+                                    chunk_max_tokens=s.chunk_max_tokens,
+                                    progress=lambda m: err.print(f"[dim]{m}[/]", highlight=False))
+        assistant = Assistant(LiveIndex(IndexStore(folder)), embedder,
+                              abstention=AbstentionPolicy(margin=s.abstain_margin))
+        result = run_followups(assistant, load_dialogues(path), k=k)
+    except (LotseError, ValueError, OSError) as exc:
+        err.print(f"[bold red]Error:[/] {exc}", highlight=False)
+        raise typer.Exit(code=1) from exc
+    meta = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "set": str(path.name),
+            "index": assistant.index.get().version,
+            "command": "lotse eval " + " ".join(shlex.quote(a) for a in sys.argv[sys.argv.index("followups"):])
+            if "followups" in sys.argv else "lotse eval followups"}
+    md = to_markdown(result, meta)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "followups.md").write_text(md, encoding="utf-8")
+    (out_dir / "followups.json").write_text(json.dumps({"meta": meta, **result}, ensure_ascii=False, indent=1),
+                                            encoding="utf-8")
+    out.print(md, highlight=False, markup=False, soft_wrap=True)

@@ -121,6 +121,27 @@ def ask(
 
 
 @app.command()
+def chat(
+    data_dir: DataDir = None,
+    url: Annotated[str | None, typer.Option("--url", help="Ask a running server (e.g. http://127.0.0.1:8000) "
+                                                          "instead of the local index.")] = None,
+    top_k: Annotated[int | None, typer.Option("--top-k", "-k", help="Passages per answer.")] = None,
+    session: Annotated[str | None, typer.Option("--session", help="Continue this session id.")] = None,
+) -> None:
+    """An interactive conversation with sources: one question per line, follow-ups understood.
+    /new starts over, /good and /bad [comment] rate the last answer, /quit ends."""
+    from lotse.chat import LocalBackend, RemoteBackend, run_chat
+
+    try:
+        backend = RemoteBackend(url) if url else LocalBackend(_settings(data_dir))
+        run_chat(backend, out=out, err=err, session_id=session, top_k=top_k)
+    except LotseError as exc:
+        raise _fail(exc) from exc
+    except KeyboardInterrupt:
+        out.print()
+
+
+@app.command()
 def serve(
     data_dir: DataDir = None,
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
@@ -216,15 +237,9 @@ def index_rollback(
 
 
 def _assistant(s: Settings):  # type: ignore[no-untyped-def]
-    from assistant.abstain import AbstentionPolicy
-    from assistant.service import Assistant
-    from index.live import LiveIndex
-    from index.store import IndexStore
-    from lotse.embedding import load_embedder
+    from assistant.factory import build_assistant
 
-    return Assistant(LiveIndex(IndexStore(s.data_dir)), load_embedder(s.model_path()),
-                     default_k=s.top_k, max_k=s.max_top_k, max_question_chars=s.max_question_chars,
-                     abstention=AbstentionPolicy(margin=s.abstain_margin))
+    return build_assistant(s)
 
 
 def _repo_file(name: str) -> Path:

@@ -11,7 +11,10 @@ The tree::
      ├── IndexNotFoundError         no published index version in the data dir
      ├── IndexCorruptError          an index version fails its checksums or cannot be read
      ├── PublishRefusedError        a new build lost too many documents; the old one stays
-     └── BadRequestError            a request the API cannot answer as sent
+     ├── BadRequestError            a request the API cannot answer as sent
+     ├── NotFoundError              a named thing (an answer, a reindex job) is not known
+     ├── AuthError                  an admin request without the right token (401), or admin is off (403)
+     └── ConflictError              the request clashes with the server's state or configuration
 
 The CLI and the API each turn these into one clean message, never a traceback.
 """
@@ -19,7 +22,9 @@ The CLI and the API each turn these into one clean message, never a traceback.
 from __future__ import annotations
 
 __all__ = [
+    "AuthError",
     "BadRequestError",
+    "ConflictError",
     "ConfigError",
     "ExtractError",
     "FetchError",
@@ -28,6 +33,7 @@ __all__ = [
     "LotseError",
     "ModelBuildError",
     "ModelNotFoundError",
+    "NotFoundError",
     "PublishRefusedError",
 ]
 
@@ -80,3 +86,19 @@ class PublishRefusedError(LotseError):
 
 class BadRequestError(LotseError):
     """A request the API cannot answer as sent."""
+
+
+class NotFoundError(LotseError):
+    """A named thing (an answer id, a reindex job) is not known."""
+
+
+class AuthError(LotseError):
+    """An admin request without the right token; ``status`` is 401, or 403 when admin is switched off."""
+
+    def __init__(self, message: str, *, status: int = 401) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class ConflictError(LotseError):
+    """The request clashes with the server's state or configuration (e.g. no sources file to reindex)."""

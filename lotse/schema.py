@@ -138,6 +138,7 @@ class Answer:
     language: str
     citations: list[int]
     found: bool
+    mode: str = "extractive"  # or "generative" (assistant/generate.py), which falls back to extractive
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "language": self.language, "citations": self.citations}
+        return {"text": self.text, "language": self.language, "citations": self.citations, "mode": self.mode}

@@ -60,6 +60,45 @@ class Settings(BaseSettings):
                     "background sentence for the assistant to answer (see assistant/abstain.py).",
     )
 
+    # ---- conversations, feedback, content gaps (assistant/sessions.py) --------------
+    state_path: Path | None = Field(
+        default=None,
+        description="SQLite file of sessions, feedback and content gaps (LOTSE_STATE_PATH). "
+                    "Unset: <data_dir>/state.sqlite3.",
+    )
+    session_ttl: int = Field(default=3600, ge=60, description="Seconds a session lives after its last turn.")
+    session_max_turns: int = Field(default=20, ge=1, le=1000,
+                                   description="Turns kept per session; older turns are dropped.")
+    max_sessions: int = Field(default=10000, ge=1,
+                              description="Sessions kept at most; the least recently used go first.")
+    answer_retention_days: float = Field(
+        default=90, gt=0, description="Days answers (questions, ratings) are kept for feedback and content gaps.")
+    # ---- referral when the documents do not answer (assistant/messages.py) ----------
+    referral_phone: str = Field(default="115", description="Service number named in referrals.")
+    referral_office: str | None = Field(
+        default=None, description="An education advice office named in referrals (e.g. 'Bildungsberatung, "
+                                  "Tel. 0234 910-0000'); unset: the citizens' office.")
+    referral_url: str | None = Field(default=None, description="A contact form linked in referrals.")
+    # ---- optional generative answers (assistant/generate.py); off unless a URL is set --
+    generative_base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1. Unset (the default): "
+                    "answers are extractive and nothing leaves the machine.",
+    )
+    generative_model: str = Field(default="gpt-4o-mini", description="Model name sent to the endpoint.")
+    generative_api_key: str | None = Field(default=None, description="Bearer key for the endpoint, if any.")
+    generative_timeout: float = Field(default=20.0, gt=0, description="Seconds before falling back to extractive.")
+    # ---- operations --------------------------------------------------------------------
+    admin_token: str | None = Field(
+        default=None,
+        description="Bearer token of the /v1/admin endpoints (LOTSE_ADMIN_TOKEN). Unset: admin is closed.",
+    )
+    sources_file: Path | None = Field(
+        default=None, description="Sources file that POST /v1/admin/reindex ingests (LOTSE_SOURCES_FILE).")
+
+    def state_file(self) -> Path:
+        return self.state_path or self.data_dir / "state.sqlite3"
+
     def model_path(self) -> str:
         """The model to load: the configured name or path, else the provisioned folder."""
         if self.embedding_model:

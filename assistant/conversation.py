@@ -1,0 +1,64 @@
+"""A conversation turn: history -> follow-up context -> retrieval and answer -> (generation) -> stored.
+
+``Conversation.ask`` is what ``POST /v1/ask`` and ``lotse chat`` call. It is two steps so that
+``POST /v1/chat`` can stream the passages before a generated answer is ready:
+
+- ``retrieve``: the session's history decides whether the question is a follow-up; retrieval,
+  evidence, abstention and the extractive answer (fast, all local);
+- ``finish``: the optional generative answer (falls back to the extractive one), then the turn
+  and the answer are stored for the next follow-up, for feedback and for the content-gap queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from assistant.followup import FollowUp
+from assistant.generate import GenerativeWriter
+from assistant.service import AskResult, Assistant
+from assistant.sessions import AnswerRecord, SessionStore, Turn
+
+__all__ = ["Conversation"]
+
+log = logging.getLogger(__name__)
+
+
+class Conversation:
+    def __init__(self, assistant: Assistant, store: SessionStore, *, followup: FollowUp | None = None,
+                 writer: GenerativeWriter | None = None) -> None:
+        self.assistant = assistant
+        self.store = store
+        self.followup = followup or FollowUp()
+        self.writer = writer
+
+    def retrieve(self, question: str, *, session_id: str | None = None, top_k: int | None = None) -> AskResult:
+        sid = session_id or uuid.uuid4().hex
+        history = self.store.history(sid) if session_id else []
+        context = self.followup.run(" ".join(question.split()), history)
+        result = self.assistant.ask(question, session_id=sid, top_k=top_k, context=context)
+        return result
+
+    def finish(self, result: AskResult, question: str) -> AskResult:
+        if self.writer is not None and result.answer.found:
+            generated = self.writer.run(question, result.language, result.passages)
+            if generated is not None:
+                result.extractive, result.answer = result.answer, generated
+            else:
+                result.fallback_reason = self.writer.last_error
+                log.warning("generative answer not used, extractive instead: %s", self.writer.last_error)
+        cited = {p.rank: p.chunk.id for p in result.passages}
+        cited_ids = tuple(cited[n] for n in result.answer.citations if n in cited)
+        self.store.record(
+            result.session_id,
+            Turn(question=" ".join(question.split()), language=result.language, answer_id=result.answer_id,
+                 found=result.answer.found, passage_ids=tuple(p.chunk.id for p in result.passages),
+                 cited_ids=cited_ids),
+            AnswerRecord(answer_id=result.answer_id, session_id=result.session_id,
+                         question=" ".join(question.split()), language=result.language, found=result.answer.found,
+                         mode=result.answer.mode, index_version=result.index_version, cited_ids=cited_ids),
+        )
+        return result
+
+    def ask(self, question: str, *, session_id: str | None = None, top_k: int | None = None) -> AskResult:
+        return self.finish(self.retrieve(question, session_id=session_id, top_k=top_k), question)

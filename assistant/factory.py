@@ -1,0 +1,33 @@
+"""Build the assistant and a conversation from the settings: one place for the API and the CLI."""
+
+from __future__ import annotations
+
+from assistant.abstain import AbstentionPolicy
+from assistant.conversation import Conversation
+from assistant.generate import GenerativeWriter
+from assistant.messages import Referral
+from assistant.service import Assistant
+from assistant.sessions import SQLiteSessionStore
+from index.live import LiveIndex
+from index.store import IndexStore
+from lotse.embedding import Embedder, load_embedder
+from lotse.settings import Settings
+
+__all__ = ["build_assistant", "build_conversation"]
+
+
+def build_assistant(s: Settings, embedder: Embedder | None = None) -> Assistant:
+    emb = embedder or load_embedder(s.model_path(), batch_size=s.embed_batch_size)
+    return Assistant(LiveIndex(IndexStore(s.data_dir)), emb, default_k=s.top_k, max_k=s.max_top_k,
+                     max_question_chars=s.max_question_chars, abstention=AbstentionPolicy(margin=s.abstain_margin),
+                     referral=Referral(phone=s.referral_phone, office=s.referral_office, url=s.referral_url))
+
+
+def build_conversation(s: Settings, assistant: Assistant) -> Conversation:
+    store = SQLiteSessionStore(s.state_file(), ttl=s.session_ttl, max_turns=s.session_max_turns,
+                               max_sessions=s.max_sessions, answer_retention_days=s.answer_retention_days)
+    writer = None
+    if s.generative_base_url:  # the only way anything is sent off the machine (docs/operations.md)
+        writer = GenerativeWriter(s.generative_base_url, model=s.generative_model, api_key=s.generative_api_key,
+                                  timeout=s.generative_timeout)
+    return Conversation(assistant, store, writer=writer)

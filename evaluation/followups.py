@@ -1,0 +1,141 @@
+"""Follow-up retrieval with and without the conversation's context, on the bundled demo corpus.
+
+``evaluation/data/followups.jsonl``: two-turn dialogues in de, en, ar, tr, uk, ru, fa and pl
+written for this project over ``demo/site`` (the questions are ours, not from a public set).
+Each names the page that answers the second turn (``gold``, a part of its URL) and whether
+the second turn is a follow-up (``"Und was kostet das?"``) or a change of topic, where context
+must not hurt. The second turn is retrieved three ways:
+
+- ``alone``: the question on its own (what the assistant did before sessions);
+- ``product``: ``FollowUp`` decides, and a follow-up gets the previous question in front;
+- ``always``: the previous question is always put in front (no decision).
+
+Reported: hit@1 and hit@3 (a passage of the gold page among the first 1 / 3), per group, and
+how often the detector's decision matches the label.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.filters import default_filter
+from assistant.followup import FollowUp, QueryContext
+from assistant.service import Assistant
+from assistant.sessions import Turn
+
+__all__ = ["Dialogue", "load_dialogues", "prepare_demo_index", "run_followups", "to_markdown"]
+
+DEFAULT_SET = Path(__file__).parent / "data" / "followups.jsonl"
+MODES = ("alone", "product", "always")
+
+
+@dataclass(frozen=True, slots=True)
+class Dialogue:
+    id: str
+    language: str
+    followup: bool
+    turns: tuple[str, str]
+    gold: str
+
+
+def load_dialogues(path: Path = DEFAULT_SET) -> list[Dialogue]:
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        d = json.loads(line)
+        if len(d["turns"]) != 2:
+            raise ValueError(f"{path}:{n}: a dialogue has exactly two turns, got {len(d['turns'])}")
+        out.append(Dialogue(d["id"], d["language"], bool(d["followup"]), (d["turns"][0], d["turns"][1]), d["gold"]))
+    return out
+
+
+def prepare_demo_index(cache_root: Path, embedder: Any, *, repo: Path, user_agent: str, chunk_max_tokens: int,
+                       progress: Callable[[str], None]) -> Path:
+    """The demo site crawled from a local server into ``cache_root/followups-<hash>``, built once."""
+    from index.store import IndexStore
+    from ingest.pipeline import IngestPipeline
+    from ingest.sources import load_sources
+    from lotse.sitesrv import serve_directory
+
+    site = repo / "demo" / "site"
+    h = hashlib.sha256(f"{getattr(embedder, 'name', '')}|{chunk_max_tokens}".encode())
+    for f in sorted(site.rglob("*")):
+        if f.is_file():
+            h.update(f.relative_to(site).as_posix().encode() + f.read_bytes())
+    folder = cache_root / f"followups-{h.hexdigest()[:12]}"
+    store = IndexStore(folder)
+    if store.current():
+        progress(f"reusing the demo index in {folder}")
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    with serve_directory(site) as base:
+        cfg = folder / "sources.toml"
+        cfg.write_text(f'[[source]]\nname = "demo-site"\nkind = "web"\nstart_urls = ["{base}/index.html"]\n'
+                       f'allow = ["{base}/"]\nmax_pages = 50\nrequests_per_second = 50\n', encoding="utf-8")
+        IngestPipeline(embedder, store, user_agent=user_agent, chunk_max_tokens=chunk_max_tokens,
+                       progress=progress).run(load_sources(cfg), publish=True)
+    return folder
+
+
+def _context(mode: str, followup: FollowUp, question: str, history: list[Turn]) -> QueryContext | None:
+    if mode == "alone":
+        return None
+    if mode == "always":
+        prev = history[-1]
+        return QueryContext(question, prev.question, prev.language, "always")
+    return followup.run(question, history)
+
+
+def run_followups(assistant: Assistant, dialogues: list[Dialogue], *, k: int = 3,
+                  followup: FollowUp | None = None) -> dict[str, Any]:
+    followup = followup or FollowUp()
+    rows = []
+    for d in dialogues:
+        first = d.turns[0]
+        history = [Turn(first, assistant.languages.detect(first), "eval", True)]
+        row: dict[str, Any] = {"id": d.id, "language": d.language, "followup": d.followup,
+                               "detected": bool(followup.cue(d.turns[1]))}
+        for mode in MODES:
+            ctx = _context(mode, followup, d.turns[1], history)
+            res = assistant.ask(d.turns[1], top_k=k, context=ctx, allow=default_filter())
+            urls = [p.chunk.source.url for p in res.passages]
+            row[mode] = {"hit1": bool(urls[:1]) and d.gold in urls[0],
+                         "hitk": any(d.gold in u for u in urls[:k]), "top": urls[:1]}
+        rows.append(row)
+    return {"k": k, "rows": rows, "summary": _summary(rows)}
+
+
+def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    groups = {"follow-ups": [r for r in rows if r["followup"]], "topic changes": [r for r in rows if not r["followup"]],
+              "all": rows}
+    out: dict[str, Any] = {}
+    for name, rs in groups.items():
+        n = len(rs) or 1
+        out[name] = {"n": len(rs), **{f"{m}_hit1": sum(r[m]["hit1"] for r in rs) / n for m in MODES},
+                     **{f"{m}_hitk": sum(r[m]["hitk"] for r in rs) / n for m in MODES},
+                     "detector_agrees": sum(r["detected"] == r["followup"] for r in rs) / n}
+    return out
+
+
+def to_markdown(result: dict[str, Any], meta: dict[str, str]) -> str:
+    k = result["k"]
+    lines = [f"# Follow-up retrieval ({meta.get('date', '')})", "",
+             f"`{meta.get('command', 'lotse eval followups')}` — {meta.get('set', '')}, index {meta.get('index', '')}",
+             "", f"| dialogues | n | alone hit@1 | product hit@1 | always hit@1 | alone hit@{k} | product hit@{k} "
+                 f"| always hit@{k} | detector agrees |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, s in result["summary"].items():
+        lines.append(f"| {name} | {s['n']} | {s['alone_hit1']:.2f} | **{s['product_hit1']:.2f}** | "
+                     f"{s['always_hit1']:.2f} | {s['alone_hitk']:.2f} | **{s['product_hitk']:.2f}** | "
+                     f"{s['always_hitk']:.2f} | {s['detector_agrees']:.2f} |")
+    lines += ["", "| id | follow-up | detected | alone@1 | product@1 | always@1 |", "|---|---|---|---|---|---|"]
+    for r in result["rows"]:
+        lines.append(f"| {r['id']} | {'yes' if r['followup'] else 'no'} | {'yes' if r['detected'] else 'no'} | "
+                     + " | ".join("✓" if r[m]["hit1"] else "·" for m in MODES) + " |")
+    return "\n".join(lines) + "\n"

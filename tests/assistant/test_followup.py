@@ -1,0 +1,58 @@
+"""Follow-up detection: multilingual cues, topic changes stand alone, the anchor question."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.followup import FollowUp
+from assistant.sessions import Turn
+
+
+def turns(*questions: str) -> list[Turn]:
+    return [Turn(q, "de", f"a{i}", True) for i, q in enumerate(questions)]
+
+
+@pytest.mark.parametrize("question", [
+    "Und für Kinder unter drei?", "Und was kostet das?", "Wie komme ich dorthin?", "What about the cost?",
+    "And how do I deregister it?", "وكم التكلفة؟", "Peki ücreti ne kadar?", "А скільки це коштує?",
+    "А сколько он стоит?", "A ile to kosztuje?", "و به چه زبانی؟", "Kosten?",
+])
+def test_follow_ups_are_recognised(question: str) -> None:
+    assert FollowUp().cue(question)
+
+
+@pytest.mark.parametrize("question", [
+    "Wie hoch ist die Hundesteuer für den ersten Hund?", "Was plant Bochum für das Schulsystem?",
+    "What does the music school offer for preschool children?", "Çocuğumu kreşe nasıl kaydettirebilirim?",
+    "Чи є курс німецької мови для початківців?", "هل توجد استشارة مدرسية للعائلات القادمة حديثا؟",
+])
+def test_questions_with_their_own_topic_stand_alone(question: str) -> None:
+    assert FollowUp().cue(question) == ""
+
+
+def test_no_history_no_context() -> None:
+    ctx = FollowUp().run("Und was kostet das?", [])
+    assert not ctx.is_followup and ctx.query == "Und was kostet das?"
+
+
+def test_follow_up_is_retrieved_with_the_previous_question() -> None:
+    ctx = FollowUp().run("Und was kostet das?", turns("Wie melde ich mein Kind für die Kita an?"))
+    assert ctx.is_followup
+    assert ctx.query == "Wie melde ich mein Kind für die Kita an? Und was kostet das?"
+
+
+def test_a_chain_of_follow_ups_goes_back_to_the_question_with_the_topic() -> None:
+    ctx = FollowUp().run("Und für Kinder unter drei?", turns("Wie melde ich mein Kind für die Kita an?",
+                                                             "Und was kostet das?"))
+    assert ctx.previous == "Wie melde ich mein Kind für die Kita an? Und was kostet das?"
+
+
+def test_topic_change_is_not_dragged_back() -> None:
+    ctx = FollowUp().run("Wie hoch ist die Hundesteuer?", turns("Wie melde ich mein Kind für die Kita an?"))
+    assert not ctx.is_followup
+
+
+def test_disabled_and_invalid_settings() -> None:
+    assert not FollowUp(enabled=False).run("Und dann?", turns("Kita Anmeldung Bochum")).is_followup
+    with pytest.raises(ValueError, match="-1"):
+        FollowUp(max_short_words=-1)

@@ -1,0 +1,203 @@
+"""Issue 6 end to end against a real uvicorn on loopback: conversations, languages, streaming, feedback,
+abstention, documents, metrics. Admin and generative answers: tests/e2e/test_admin_generative.py."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import httpx
+import pytest
+
+from assistant.messages import message
+
+pytestmark = pytest.mark.integration
+
+KITA = {
+    "de": "Was plant Bochum für die Kita-Betreuung?",
+    "en": "What does Bochum plan for daycare for young children?",
+    "ar": "ماذا تخطط مدينة بوخوم لرعاية الأطفال في الحضانات؟",
+    "tr": "Bochum kreşlerde çocuk bakımı için ne planlıyor?",
+    "uk": "Що планує Бохум щодо догляду за дітьми в дитячих садках?",
+    "ru": "Что планирует Бохум для ухода за детьми в детских садах?",
+    "fa": "شهر بوخوم برای نگهداری کودکان در مهدکودک چه برنامه‌ای دارد؟",
+    "pl": "Co planuje Bochum w zakresie opieki nad dziećmi w przedszkolach?",
+}
+OUT_OF_DOMAIN = {
+    "de": "Wann hat das Hallenbad am Sonntag geöffnet?",
+    "en": "When is the indoor swimming pool open on Sundays?",
+}
+
+
+def ask(server: str, question: str, **extra: object) -> dict[str, Any]:
+    r = httpx.post(f"{server}/v1/ask", json={"question": question, **extra}, timeout=60)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def events(response: httpx.Response) -> list[tuple[str, dict[str, Any]]]:
+    """Parse a text/event-stream body into (event, data) pairs."""
+    out = []
+    for block in response.text.split("\n\n"):
+        if not block.strip():
+            continue
+        fields = dict(line.split(": ", 1) for line in block.splitlines())
+        out.append((fields["event"], json.loads(fields["data"])))
+    return out
+
+
+def assert_citations_verbatim(body: dict[str, Any]) -> None:
+    """Every [n] names a returned passage, every evidence line occurs verbatim in the passage it cites,
+    and the sources list exactly the cited passages."""
+    ranks = {p["rank"]: p for p in body["passages"]}
+    cited_in_text = [int(n) for n in re.findall(r"\[(\d+)\]", body["answer"]["text"])]
+    assert set(cited_in_text) == set(body["answer"]["citations"])
+    lines = [ln.lstrip("\u200f") for ln in body["answer"]["text"].splitlines()]
+    evidence = [ln for ln in lines if re.search(r" \[\d+\]$", ln)]
+    assert evidence, body["answer"]["text"]
+    for line in evidence:
+        m = re.match(r"^(.*) \[(\d+)\]$", line)
+        assert m and int(m.group(2)) in ranks, line
+        assert m.group(1) in ranks[int(m.group(2))]["text"], line
+    assert [s["n"] for s in body["sources"]] == body["answer"]["citations"]
+    for s in body["sources"]:
+        src = ranks[s["n"]]["source"]
+        assert (s["title"], s["section"], s["as_of"], s["deep_link"]) == (src["title"], src["section"], src["as_of"],
+                                                                          src["deep_link"])
+
+
+class TestConversation:
+    def test_follow_up_is_understood_within_the_session_only(self, server: str) -> None:
+        first = ask(server, "Wie melde ich mein Kind für einen Kita-Platz an?", session_id="conv-kita")
+        assert first["follow_up"] is False and first["found"] is True
+        follow = ask(server, "Und was kostet das?", session_id="conv-kita", top_k=3)
+        assert follow["follow_up"] is True
+        assert "kita-anmeldung" in follow["passages"][0]["source"]["url"]
+        assert "kostenlos" in follow["answer"]["text"]
+        assert follow["answer_id"] != first["answer_id"]
+        # The same words in a fresh session have nothing to lean on.
+        alone = ask(server, "Und was kostet das?", top_k=3)
+        assert alone["follow_up"] is False and alone["session_id"] not in ("conv-kita",)
+
+    def test_und_fuer_kinder_unter_drei(self, server: str) -> None:
+        ask(server, "Wie bekomme ich einen Kita-Platz in Bochum?", session_id="conv-u3")
+        body = ask(server, "Und für Kinder unter drei?", session_id="conv-u3", top_k=3)
+        assert body["follow_up"] is True
+        assert any("kita" in p["source"]["url"].casefold() or "Kita" in p["text"] for p in body["passages"])
+
+    def test_topic_change_is_not_a_follow_up(self, server: str) -> None:
+        ask(server, "Wie melde ich mein Kind für einen Kita-Platz an?", session_id="conv-switch")
+        body = ask(server, "Wie hoch ist die Hundesteuer für den ersten Hund?", session_id="conv-switch", top_k=3)
+        assert body["follow_up"] is False
+        assert "hundesteuer" in body["passages"][0]["source"]["url"]
+
+
+class TestLanguages:
+    @pytest.mark.parametrize("lang", list(KITA))
+    def test_frame_in_the_users_language_and_citations_verbatim(self, server: str, lang: str) -> None:
+        body = ask(server, KITA[lang])
+        assert body["language"] == lang and body["answer"]["language"] == lang
+        assert body["found"] is True and body["answer"]["mode"] == "extractive"
+        first = body["answer"]["text"].splitlines()[0]
+        if lang == "de":
+            assert re.search(r" \[\d+\]$", first)  # German needs no frame: straight to the evidence
+        else:
+            rtl = "\u200f" if lang in ("ar", "fa") else ""
+            assert first == rtl + message("found", lang)
+        assert_citations_verbatim(body)
+
+    @pytest.mark.parametrize("lang", list(OUT_OF_DOMAIN))
+    def test_abstention_is_localised_with_the_referral(self, server: str, lang: str) -> None:
+        body = ask(server, OUT_OF_DOMAIN[lang])
+        assert body["found"] is False
+        assert body["answer"]["citations"] == [] and body["sources"] == []
+        assert body["answer"]["text"].startswith(message("not_found", lang))
+        assert "115" in body["answer"]["text"]
+        assert body["passages"]  # the nearest passages still come, for an agent to judge
+
+
+class TestStreaming:
+    def test_chat_streams_passages_then_answer_then_done(self, server: str) -> None:
+        r = httpx.post(f"{server}/v1/chat", json={"question": KITA["ar"], "session_id": "sse-1", "top_k": 3},
+                       timeout=60)
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/event-stream")
+        evs = events(r)
+        assert [e for e, _ in evs] == ["passages", "answer", "done"]
+        (_, passages), (_, answer), (_, done) = evs
+        assert len(passages["passages"]) == 3 and passages["language"] == "ar"
+        assert done["answer_id"] == passages["answer_id"] and done["session_id"] == "sse-1"
+        assert_citations_verbatim({**answer, "passages": passages["passages"]})
+
+    def test_chat_keeps_the_session_like_ask(self, server: str) -> None:
+        ask(server, "Gibt es bei der VHS einen Deutschkurs für Anfänger?", session_id="sse-2")
+        with httpx.stream("POST", f"{server}/v1/chat", json={"question": "Und was kostet der?",
+                                                             "session_id": "sse-2"}, timeout=60) as r:
+            r.read()
+        (_, passages), (_, answer), _ = events(r)
+        assert passages["follow_up"] is True
+        assert "vhs" in passages["passages"][0]["source"]["url"]
+        assert answer["found"] is True
+
+    def test_bad_question_is_a_json_error_not_a_stream(self, server: str) -> None:
+        r = httpx.post(f"{server}/v1/chat", json={"question": "   "}, timeout=30)
+        assert r.status_code == 400 and set(r.json()) == {"error", "message"}
+
+
+class TestFeedback:
+    def test_rate_an_answer(self, server: str) -> None:
+        body = ask(server, KITA["de"])
+        r = httpx.post(f"{server}/v1/feedback", json={"answer_id": body["answer_id"], "rating": -1,
+                                                      "comment": "Mir fehlen die Öffnungszeiten."}, timeout=30)
+        assert r.status_code == 201 and r.json() == {"answer_id": body["answer_id"], "rating": -1, "stored": True}
+        r = httpx.post(f"{server}/v1/feedback", json={"answer_id": body["answer_id"], "rating": 1}, timeout=30)
+        assert r.status_code == 201
+
+    @pytest.mark.parametrize(("payload", "status"), [
+        ({"answer_id": "0123abcd", "rating": 1}, 404),
+        ({"answer_id": "x", "rating": 2}, 422),
+        ({"answer_id": "x", "rating": 0}, 422),
+        ({"rating": 1}, 422),
+        ({"answer_id": "x", "rating": 1, "extra": True}, 422),
+    ])
+    def test_bad_feedback(self, server: str, payload: dict[str, Any], status: int) -> None:
+        r = httpx.post(f"{server}/v1/feedback", json=payload, timeout=30)
+        assert r.status_code == status and set(r.json()) == {"error", "message"}
+
+
+class TestOperations:
+    def test_documents_lists_what_is_indexed(self, server: str) -> None:
+        body = httpx.get(f"{server}/v1/documents", timeout=30).json()
+        ready = httpx.get(f"{server}/ready", timeout=30).json()
+        assert body["index_version"] == ready["index_version"]
+        assert sum(d["passages"] for d in body["documents"]) == ready["passages"]
+        kinds = {d["kind"] for d in body["documents"]}
+        assert kinds == {"page", "offer"}
+        talent = [d for d in body["documents"] if "Talentschmiede" in d["url"]]
+        assert talent and talent[0]["as_of"] and talent[0]["passages"] >= 5
+        offers = httpx.get(f"{server}/v1/documents", params={"kind": "offer", "limit": 2}, timeout=30).json()
+        assert offers["total"] == 6 and len(offers["documents"]) == 2  # expired offers are still indexed
+
+    def test_ready_names_the_versions(self, server: str) -> None:
+        ready = httpx.get(f"{server}/ready", timeout=30).json()
+        assert ready["ready"] is True and ready["index_version"] and ready["version"]
+
+    def test_metrics_count_requests_and_answers(self, server: str) -> None:
+        ask(server, KITA["de"])
+        ask(server, OUT_OF_DOMAIN["de"])
+        r = httpx.get(f"{server}/metrics", timeout=30)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+        text = r.text
+        assert re.search(r'lotse_http_requests_total\{method="POST",route="/v1/ask",status="200"\} [1-9]', text)
+        assert re.search(r'lotse_answers_total\{found="true",mode="extractive"\} [1-9]', text)
+        assert re.search(r'lotse_answers_total\{found="false",mode="extractive"\} [1-9]', text)
+        assert 'lotse_index_info{version="' in text
+        assert re.search(r"lotse_http_request_seconds_bucket\{", text)
+
+    def test_admin_is_closed_without_a_token(self, server: str) -> None:
+        for method, path in (("POST", "/v1/admin/reindex"), ("GET", "/v1/admin/feedback"),
+                             ("GET", "/v1/admin/gaps")):
+            r = httpx.request(method, f"{server}{path}", headers={"Authorization": "Bearer guess"}, timeout=30)
+            assert r.status_code == 403, (path, r.text)
+            assert r.json()["error"] == "admin_disabled" and "LOTSE_ADMIN_TOKEN" in r.json()["message"]
