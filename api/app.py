@@ -17,6 +17,7 @@ from api.metrics import CONTENT_TYPE_LATEST, Metrics
 from api.reindex import ReindexJobs
 from api.schemas import DocumentsResponse, ErrorResponse, OffersResponse, SearchResponse
 from api.state import AppState
+from api.web import install_web
 from assistant.factory import build_assistant, build_conversation
 from assistant.filters import build_filter, list_offers
 from assistant.service import Assistant
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     app.middleware("http")(state.metrics.middleware)
     app.include_router(chat.router)
     app.include_router(admin.router)
+    install_web(app, settings)
 
     def assistant() -> Assistant:
         assert state.assistant is not None
