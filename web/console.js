@@ -227,7 +227,11 @@
   q.addEventListener("input", function () { schedule(DEBOUNCE_MS); });
   form.addEventListener("change", function (e) { if (e.target !== q) schedule(0); });
   form.addEventListener("input", function (e) { if (e.target !== q) schedule(DEBOUNCE_MS); });
-  form.addEventListener("reset", function () { setTimeout(function () { schedule(0); }, 0); });
+  // "Filter zurücksetzen" resets the filters, not what the agent typed.
+  form.addEventListener("reset", function () {
+    var keep = q.value;
+    setTimeout(function () { q.value = keep; schedule(0); }, 0);
+  });
   form.addEventListener("submit", function (e) { e.preventDefault(); schedule(0); });
   askButton.addEventListener("click", function () { conversation.ask(q.value); });
 
