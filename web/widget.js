@@ -631,6 +631,7 @@
     this.node.insertBefore(block, this.passageList || null);
     if (this.pending.parentNode) this.pending.parentNode.removeChild(this.pending);
     this.answerBlock = block;
+    this.w.scrollTo(this.node); // the question at the top, its answer below it
     var plain = String(a.text || "").replace(/\s*\[\d+\]/g, "").replace(/\u200f/g, "").replace(/\s+/g, " ").trim();
     this.w.announce(t(this.lang, "newAnswer") + ": " + (plain || t(this.lang, "noAnswer")));
   };
