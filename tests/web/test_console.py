@@ -10,6 +10,7 @@ import pytest
 pytestmark = pytest.mark.integration
 
 TIMEOUT = 60_000
+RESULTS = "[...document.querySelectorAll('#results .result')]"
 
 
 def open_console(page: Any, server: str) -> list[str]:
@@ -44,21 +45,18 @@ class TestSearch:
         results = wait_for_results(page, "Kurs für Kinder")
         assert results.count() >= 1
         page.get_by_label("Art").select_option("offer")
-        page.wait_for_function("() => [...document.querySelectorAll('#results .result')].length > 0 && "
-                               "[...document.querySelectorAll('#results .result')].every(r => r.dataset.kind === 'offer')",
+        page.wait_for_function(f"() => {RESULTS}.length > 0 && {RESULTS}.every(r => r.dataset.kind === 'offer')",
                                timeout=TIMEOUT)
         assert any("kind=offer" in u for u in searches)
         page.get_by_label("Stadtbezirk").fill("Wattenscheid")
-        page.wait_for_function("() => { const r = [...document.querySelectorAll('#results .result')]; "
-                               "return r.length > 0 && r.every(x => x.innerText.includes('Wattenscheid')); }",
-                               timeout=TIMEOUT)
+        in_district = "x => x.innerText.includes('Wattenscheid')"
+        page.wait_for_function(f"() => {RESULTS}.length > 0 && {RESULTS}.every({in_district})", timeout=TIMEOUT)
         assert any("district=Wattenscheid" in u for u in searches)
         assert "Musikschule" in page.locator("#results .result").first.inner_text()
         page.get_by_label("Kosten").select_option("true")  # the Musikschule course is paid
         page.locator("#result-status", has_text="Keine Treffer").wait_for(timeout=TIMEOUT)
         page.get_by_role("button", name="Filter zurücksetzen").click()
-        page.wait_for_function("() => [...document.querySelectorAll('#results .result')].some(r => r.dataset.kind === 'page')",
-                               timeout=TIMEOUT)
+        page.wait_for_function(f"() => {RESULTS}.some(r => r.dataset.kind === 'page')", timeout=TIMEOUT)
 
     def test_copy_button_copies_the_passage_with_its_source(self, page: Any, web_server: str) -> None:
         open_console(page, web_server)

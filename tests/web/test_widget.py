@@ -16,6 +16,12 @@ pytestmark = pytest.mark.integration
 DE = "Was plant Bochum für die Kita-Betreuung?"
 AR = "ماذا تخطط مدينة بوخوم لرعاية الأطفال في الحضانات؟"
 ANSWER_TIMEOUT = 60_000
+SHADOW = "document.querySelector('.bildungslotse-host').shadowRoot"
+
+
+def focused(page: Any, prop: str = "className") -> str:
+    """A property of the element that has focus inside the widget ('' when focus is elsewhere)."""
+    return page.evaluate(f"(() => {{ const a = {SHADOW}.activeElement; return a ? a.{prop} : ''; }})()")
 
 
 def open_widget(page: Any, server: str) -> Any:
@@ -69,11 +75,11 @@ class TestGerman:
         assert passage.get_attribute("open") is None
         first.click()
         assert passage.get_attribute("open") is not None
-        assert page.evaluate("document.querySelector('.bildungslotse-host').shadowRoot.activeElement.tagName") == "SUMMARY"
+        assert focused(page, "tagName") == "SUMMARY"
         assert passage.locator("mark").count() >= 1
         # Focus handling: after asking, the question field is ready for the next question.
         ask(page, "Und was kostet das?")
-        assert page.evaluate("document.querySelector('.bildungslotse-host').shadowRoot.activeElement.className") == "q"
+        assert focused(page) == "q"
 
     def test_source_link_is_the_passage_deep_link_and_opens(self, page: Any, context: Any, web_server: str) -> None:
         open_widget(page, web_server)
@@ -143,42 +149,40 @@ class TestKeyboard:
         page.goto(f"{web_server}/demo")
         page.wait_for_selector(".bildungslotse-host", state="attached")
         page.wait_for_function("!document.querySelector('.bildungslotse-host').shadowRoot.querySelector('.lotse').hidden")
-        active = "(() => { const r = document.querySelector('.bildungslotse-host').shadowRoot; " \
-                 "const a = r.activeElement; return a ? a.className : ''; })()"
         # Tab through the page until the launcher (the last stop on the page) has focus.
         for _ in range(60):
             page.keyboard.press("Tab")
-            if page.evaluate(active) == "launcher":
+            if focused(page) == "launcher":
                 break
         else:
             pytest.fail("Tab never reached the widget's launcher")
         page.keyboard.press("Enter")
-        assert page.evaluate(active) == "q"  # opening puts focus in the question field
+        assert focused(page) == "q"  # opening puts focus in the question field
         page.keyboard.type(DE)
         page.keyboard.press("Enter")
         page.locator(".feedback").wait_for(timeout=ANSWER_TIMEOUT)
-        assert page.evaluate(active) == "q"  # and asking keeps it there
+        assert focused(page) == "q"  # and asking keeps it there
         # Back through the answer to a citation marker, and open its passage.
         for _ in range(40):
             page.keyboard.press("Shift+Tab")
-            if page.evaluate(active) == "cite":
+            if focused(page) == "cite":
                 break
         else:
             pytest.fail("Shift+Tab never reached a citation marker")
         page.keyboard.press("Enter")
-        assert page.evaluate("document.querySelector('.bildungslotse-host').shadowRoot.activeElement.tagName") == "SUMMARY"
+        assert focused(page, "tagName") == "SUMMARY"
         assert page.locator("details.passage[open]").count() == 1
         # On to the thumbs, rate, write a comment, send it.
         for _ in range(40):
             page.keyboard.press("Tab")
-            if page.evaluate(active) == "thumb up":
+            if focused(page) == "thumb up":
                 break
         else:
             pytest.fail("Tab never reached the thumbs-up button")
         page.keyboard.press("Enter")
         page.keyboard.press("Tab")
         page.keyboard.press("Tab")
-        assert page.evaluate("document.querySelector('.bildungslotse-host').shadowRoot.activeElement.tagName") == "TEXTAREA"
+        assert focused(page, "tagName") == "TEXTAREA"
         page.keyboard.type("Nur mit der Tastatur bedient")
         page.keyboard.press("Tab")
         page.keyboard.press("Enter")
@@ -187,7 +191,7 @@ class TestKeyboard:
         # Escape closes the panel and gives focus back to the launcher.
         page.keyboard.press("Escape")
         assert page.locator(".panel").is_hidden()
-        assert page.evaluate(active) == "launcher"
+        assert focused(page) == "launcher"
         assert page.locator("button.launcher").get_attribute("aria-expanded") == "false"
 
 
@@ -229,9 +233,8 @@ class TestLayoutAndSafety:
         assert '<img src=x onerror="window.__pwned=2">' in text
         page.wait_for_timeout(300)
         assert page.evaluate("typeof window.__pwned") == "undefined"
-        shadow = "document.querySelector('.bildungslotse-host').shadowRoot"
-        assert page.evaluate(f"{shadow}.querySelectorAll('script, img, iframe, object').length") == 0
-        hrefs = page.evaluate(f"[...{shadow}.querySelectorAll('a')].map(a => a.getAttribute('href'))")
+        assert page.evaluate(f"{SHADOW}.querySelectorAll('script, img, iframe, object').length") == 0
+        hrefs = page.evaluate(f"[...{SHADOW}.querySelectorAll('a')].map(a => a.getAttribute('href'))")
         assert all(h.startswith(("http://", "https://")) for h in hrefs)
 
     def test_pages_carry_a_strict_content_security_policy(self, web_server: str) -> None:
