@@ -35,7 +35,7 @@ def require_admin(state: Annotated[AppState, Depends(get_state)],
 
 
 Admin = Annotated[AppState, Depends(require_admin)]
-_AUTH = {401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}}
+_AUTH: dict[int | str, dict[str, Any]] = {401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}}
 router = APIRouter(prefix="/v1/admin", tags=["admin"], responses=_AUTH)
 
 

@@ -16,7 +16,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_help_lists_the_commands() -> None:
     proc = run("--help")
     assert proc.returncode == 0
-    for cmd in ("ingest", "ask", "serve", "demo", "model", "index"):
+    for cmd in ("ingest", "ask", "chat", "serve", "demo", "model", "index"):
         assert cmd in proc.stdout
 
 
