@@ -80,7 +80,9 @@ def web_server(web_data_dir: Path, model_path: str) -> Iterator[str]:
     yield from _serve(web_data_dir, env)
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while sync Playwright runs, its event loop is the running loop of this thread,
+# and every later test that calls asyncio.run() would fail. It stops after each test module here.
+@pytest.fixture(scope="module")
 def playwright_instance() -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright
@@ -90,7 +92,7 @@ def playwright_instance() -> Iterator[Any]:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_instance: Any) -> Iterator[Any]:
     if not Path(CHROMIUM).is_file():
         pytest.fail(f"No Chromium at {CHROMIUM}. `make install` installs Debian's chromium package when run as root "
