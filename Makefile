@@ -1,19 +1,21 @@
 # Two commands do all set-up on a fresh clone:
 #   make demo   venv + pinned deps + embedding model + demo ingest + assistant on :8000
-#   make test   the same set-up, then the whole test suite
+#   make test   the same set-up, the browser-test tools, then the whole test suite
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MODEL  := .cache/models/multilingual-e5-small/CHECKSUMS.sha256
+CHROMIUM ?= /usr/bin/chromium
+AXE    := tests/web/node_modules/axe-core/axe.min.js
 
-.PHONY: demo test install model lint clean
+.PHONY: demo test install browser model lint clean
 
 demo: model
 	$(BIN)/lotse demo
 
-test: model
-	$(BIN)/python -m pytest
+test: model browser
+	LOTSE_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
 install: $(STAMP)
 
@@ -28,6 +30,26 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
 	touch $@
 
+# What the browser tests (tests/web) need besides the Python packages: Debian's Chromium (Playwright's own
+# browser download does not work here) and axe-core, pinned in tests/web/package-lock.json. Not part of
+# `make demo`: serving the widget needs no browser on the server.
+browser: $(AXE)
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else \
+	    echo "No Chromium at $(CHROMIUM). Install Debian's chromium package (sudo apt-get install chromium)," \
+	         "or run make with CHROMIUM=/path/to/chromium. The browser tests in tests/web fail without it." >&2; \
+	  fi; \
+	fi
+
+$(AXE): tests/web/package.json tests/web/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is needed to install axe-core for the browser tests" \
+	  "(Debian: apt-get install npm)." >&2; exit 1; }
+	cd tests/web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 model: install
 	$(BIN)/lotse model build
 
@@ -35,4 +57,4 @@ lint: install
 	$(BIN)/ruff check lotse ingest index assistant api tests
 
 clean:
-	rm -rf $(VENV) .cache lotse-data
+	rm -rf $(VENV) .cache lotse-data tests/web/node_modules

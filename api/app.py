@@ -18,6 +18,7 @@ from api.protection import Protection, ProtectionConfig
 from api.reindex import ReindexJobs
 from api.schemas import DocumentsResponse, ErrorResponse, OffersResponse, SearchResponse
 from api.state import AppState
+from api.web import install_web
 from assistant.factory import build_assistant, build_conversation
 from assistant.filters import build_filter, list_offers
 from assistant.service import Assistant
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     app.middleware("http")(state.metrics.middleware)  # outermost: counts the 429s too
     app.include_router(chat.router)
     app.include_router(admin.router)
+    install_web(app, settings)
 
     def assistant() -> Assistant:
         assert state.assistant is not None

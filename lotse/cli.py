@@ -153,7 +153,8 @@ def serve(
     from api.app import create_app
 
     s = _settings(data_dir, host=host, port=port)
-    out.print(f"Bildungslotse API on http://{s.host}:{s.port}  (docs: /docs, data: {s.data_dir})")
+    out.print(f"Bildungslotse API on http://{s.host}:{s.port}  (docs: /docs, widget demo: /demo, "
+              f"console: /console, data: {s.data_dir})")
     uvicorn.run(create_app(s), host=s.host, port=s.port, log_level="info")
 
 
@@ -178,7 +179,9 @@ def demo(
         ingest(config=config, data_dir=s.data_dir, publish=True)
         if not serve_api:
             return
-        out.print(f"\n[bold green]Open http://127.0.0.1:{port}/docs[/] and try POST /v1/ask, or run:\n"
+        out.print(f"\n[bold green]Open http://127.0.0.1:{port}/demo[/]     a city page with the chat widget\n"
+                  f"     [bold green]http://127.0.0.1:{port}/console[/]  the call-centre console\n"
+                  f"     [bold green]http://127.0.0.1:{port}/docs[/]     the API; try POST /v1/ask, or run:\n"
                   f'  curl -s -X POST http://127.0.0.1:{port}/v1/ask -H "content-type: application/json" '
                   "-d '{\"question\": \"Was plant Bochum für die Kita-Betreuung?\"}'\n", highlight=False)
         serve(data_dir=s.data_dir, host="127.0.0.1", port=port)

@@ -106,6 +106,15 @@ class Settings(BaseSettings):
                                                          "(only behind a proxy that sets it).")
     sources_file: Path | None = Field(
         default=None, description="Sources file that POST /v1/admin/reindex ingests (LOTSE_SOURCES_FILE).")
+    # ---- web front ---------------------------------------------------------------------
+    widget_origins: str = Field(
+        default="",
+        description="Comma-separated origins of the sites that embed the widget, e.g. "
+                    "'https://www.bochum.de' (CORS for the public /v1 routes). Empty: same origin only.",
+    )
+
+    def widget_origin_list(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.widget_origins.split(",") if o.strip()]
 
     def state_file(self) -> Path:
         return self.state_path or self.data_dir / "state.sqlite3"
