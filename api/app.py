@@ -32,6 +32,7 @@ from lotse.errors import (
     IndexNotFoundError,
     LotseError,
     NotFoundError,
+    StoreUnavailableError,
 )
 from lotse.privacy import install_private_access_log
 from lotse.settings import Settings
@@ -131,6 +132,10 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     async def _bad_request(_: Request, exc: BadRequestError) -> JSONResponse:
         return _error(400, "bad_request", str(exc))
 
+    @app.exception_handler(StoreUnavailableError)
+    async def _store(_: Request, exc: StoreUnavailableError) -> JSONResponse:
+        return _error(503, "store_unavailable", str(exc))
+
     @app.exception_handler(IndexNotFoundError)
     @app.exception_handler(IndexCorruptError)
     async def _no_index(_: Request, exc: LotseError) -> JSONResponse:
@@ -174,8 +179,10 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
             idx = await run_in_threadpool(live.get)
         except LotseError as exc:
             return JSONResponse({"ready": False, "reason": str(exc)}, status_code=503)
+        conversation = state.conversation
+        store_problem = conversation.store_problem if conversation is not None else None
         return JSONResponse({"ready": True, "index_version": idx.version, "passages": len(idx.chunks),
-                             "problem": live.last_error, "version": VERSION})
+                             "problem": live.last_error, "store_problem": store_problem, "version": VERSION})
 
     @app.get("/metrics", tags=["operations"], response_class=Response,
              responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},

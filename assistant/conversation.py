@@ -18,6 +18,7 @@ from assistant.followup import FollowUp
 from assistant.generate import GenerativeWriter
 from assistant.service import AskResult, Assistant
 from assistant.sessions import AnswerRecord, SessionStore, Turn
+from lotse.errors import StoreUnavailableError
 
 __all__ = ["Conversation"]
 
@@ -31,10 +32,18 @@ class Conversation:
         self.store = store
         self.followup = followup or FollowUp()
         self.writer = writer
+        self.store_problem: str | None = None  # the last store failure, until a write works again (/ready)
 
     def retrieve(self, question: str, *, session_id: str | None = None, top_k: int | None = None) -> AskResult:
         sid = session_id or uuid.uuid4().hex
-        history = self.store.history(sid) if session_id else []
+        history = []
+        if session_id:
+            try:
+                history = self.store.history(sid)
+            except StoreUnavailableError as exc:
+                # Memory is a convenience: without it the question is still answered, as a first turn.
+                self.store_problem = str(exc)
+                log.warning("answering without conversation memory: %s", exc)
         context = self.followup.run(" ".join(question.split()), history)
         result = self.assistant.ask(question, session_id=sid, top_k=top_k, context=context)
         return result
@@ -49,6 +58,15 @@ class Conversation:
                 log.warning("generative answer not used, extractive instead: %s", self.writer.last_error)
         cited = {p.rank: p.chunk.id for p in result.passages}
         cited_ids = tuple(cited[n] for n in result.answer.citations if n in cited)
+        try:
+            self._record(result, question, cited_ids)
+            self.store_problem = None
+        except StoreUnavailableError as exc:
+            self.store_problem = str(exc)
+            log.warning("answer given but not stored: %s", exc)
+        return result
+
+    def _record(self, result: AskResult, question: str, cited_ids: tuple[str, ...]) -> None:
         self.store.record(
             result.session_id,
             Turn(question=" ".join(question.split()), language=result.language, answer_id=result.answer_id,
@@ -58,7 +76,6 @@ class Conversation:
                          question=" ".join(question.split()), language=result.language, found=result.answer.found,
                          mode=result.answer.mode, index_version=result.index_version, cited_ids=cited_ids),
         )
-        return result
 
     def ask(self, question: str, *, session_id: str | None = None, top_k: int | None = None) -> AskResult:
         return self.finish(self.retrieve(question, session_id=session_id, top_k=top_k), question)

@@ -9,6 +9,7 @@ from assistant.messages import Referral
 from assistant.scrubbing import ScrubbingStore
 from assistant.service import Assistant
 from assistant.sessions import SQLiteSessionStore
+from assistant.storeguard import GuardedStore
 from index.live import LiveIndex
 from index.store import IndexStore
 from lotse.embedding import Embedder, load_embedder
@@ -25,9 +26,10 @@ def build_assistant(s: Settings, embedder: Embedder | None = None) -> Assistant:
 
 
 def build_conversation(s: Settings, assistant: Assistant) -> Conversation:
-    store = ScrubbingStore(SQLiteSessionStore(s.state_file(), ttl=s.session_ttl, max_turns=s.session_max_turns,
-                                              max_sessions=s.max_sessions,
-                                              answer_retention_days=s.answer_retention_days))
+    backend = SQLiteSessionStore(s.state_file(), ttl=s.session_ttl, max_turns=s.session_max_turns,
+                                 max_sessions=s.max_sessions, answer_retention_days=s.answer_retention_days)
+    # Personal data is scrubbed before the backend sees it; its failures become one known error.
+    store = ScrubbingStore(GuardedStore(backend))
     writer = None
     if s.generative_base_url:  # the only way anything is sent off the machine (docs/operations.md)
         writer = GenerativeWriter(s.generative_base_url, model=s.generative_model, api_key=s.generative_api_key,

@@ -14,7 +14,8 @@ The tree::
      ├── BadRequestError            a request the API cannot answer as sent
      ├── NotFoundError              a named thing (an answer, a reindex job) is not known
      ├── AuthError                  an admin request without the right token (401), or admin is off (403)
-     └── ConflictError              the request clashes with the server's state or configuration
+     ├── ConflictError              the request clashes with the server's state or configuration
+     └── StoreUnavailableError      the session store (SQLite file, PostgreSQL) cannot be used right now
 
 The CLI and the API each turn these into one clean message, never a traceback.
 """
@@ -30,6 +31,7 @@ __all__ = [
     "FetchError",
     "IndexCorruptError",
     "IndexNotFoundError",
+    "StoreUnavailableError",
     "LotseError",
     "ModelBuildError",
     "ModelNotFoundError",
@@ -102,3 +104,7 @@ class AuthError(LotseError):
 
 class ConflictError(LotseError):
     """The request clashes with the server's state or configuration (e.g. no sources file to reindex)."""
+
+
+class StoreUnavailableError(LotseError):
+    """The session store cannot be read or written right now (disk full, database down)."""

@@ -1,0 +1,55 @@
+"""A session store whose failures are one known error: ``StoreUnavailableError``.
+
+The backends fail in their own ways (``sqlite3.OperationalError`` on a full disk or a locked
+file, a PostgreSQL connection error); callers only need to know "the store cannot be used right
+now". Questions are still answered then, without conversation memory (``Conversation``), and
+feedback and the admin queue answer 503 with a message saying so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from assistant.sessions import AnswerRecord, SessionStore, Turn
+from lotse.errors import LotseError, StoreUnavailableError
+
+__all__ = ["GuardedStore"]
+
+T = TypeVar("T")
+
+
+class GuardedStore:
+    def __init__(self, inner: SessionStore) -> None:
+        self.inner = inner
+
+    def _call(self, what: str, fn: Callable[[], T]) -> T:
+        try:
+            return fn()
+        except (LotseError, ValueError, TypeError):
+            raise  # our own errors and bad arguments say what they mean already
+        except Exception as exc:
+            raise StoreUnavailableError(
+                f"The conversation store cannot {what} right now ({type(exc).__name__}: {exc}). Answers still "
+                "work, without memory of earlier turns; check the disk of LOTSE_STATE_PATH or the database.") from exc
+
+    def history(self, session_id: str) -> list[Turn]:
+        return self._call("read the session", lambda: self.inner.history(session_id))
+
+    def record(self, session_id: str, turn: Turn, answer: AnswerRecord) -> None:
+        self._call("store the turn", lambda: self.inner.record(session_id, turn, answer))
+
+    def add_feedback(self, answer_id: str, rating: int, comment: str | None) -> bool:
+        return self._call("store feedback", lambda: self.inner.add_feedback(answer_id, rating, comment))
+
+    def feedback(self, *, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
+        return self._call("read feedback", lambda: self.inner.feedback(limit=limit, offset=offset))
+
+    def gaps(self, *, limit: int) -> list[dict[str, Any]]:
+        return self._call("read the content gaps", lambda: self.inner.gaps(limit=limit))
+
+    def purge(self) -> int:
+        return self._call("delete expired records", self.inner.purge)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
