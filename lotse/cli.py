@@ -11,6 +11,7 @@ Start with ``make demo``, or step by step::
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -146,6 +147,9 @@ def serve(
     data_dir: DataDir = None,
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="Worker processes. They share the index version's memory-mapped files and the "
+                            "state file; each loads the model (about 0.5 GB).")] = 1,
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs)."""
     import uvicorn
@@ -154,8 +158,16 @@ def serve(
 
     s = _settings(data_dir, host=host, port=port)
     out.print(f"Bildungslotse API on http://{s.host}:{s.port}  (docs: /docs, widget demo: /demo, "
-              f"console: /console, data: {s.data_dir})")
-    uvicorn.run(create_app(s), host=s.host, port=s.port, log_level="info")
+              f"console: /console, data: {s.data_dir}, workers: {workers})")
+    if workers == 1:
+        uvicorn.run(create_app(s), host=s.host, port=s.port, log_level="info")
+        return
+    # Worker processes build their app from the environment: pass on what the options set.
+    os.environ["LOTSE_DATA_DIR"] = str(Path(s.data_dir).resolve())
+    # A worker loading the model or busy with a question can miss uvicorn's 5 s health ping on two
+    # loaded cores; being killed for it would only restart the same work.
+    uvicorn.run("api.app:create_app", factory=True, workers=workers, host=s.host, port=s.port, log_level="info",
+                timeout_worker_healthcheck=300)
 
 
 @app.command()
