@@ -8,8 +8,8 @@ a request size cap and security headers, as one ASGI middleware in front of the 
   ``queue_timeout`` seconds for a slot, then get ``429`` with ``Retry-After`` instead of timing
   out silently.
 - Size: request bodies over ``max_body_bytes`` get ``413`` before the app reads them.
-- Headers: ``nosniff``, no referrer, no framing, and a closed ``Content-Security-Policy`` on
-  every response that does not set its own (the widget's pages set theirs).
+- Headers: ``nosniff`` and no referrer on every response; JSON answers also get a closed
+  ``Content-Security-Policy`` and no framing (the widget's pages set their own policy).
 """
 
 from __future__ import annotations
@@ -144,12 +144,14 @@ class Protection:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                present = {k.lower() for k, _ in headers}
+                present = {k.lower(): v for k, v in headers}
                 extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
-                if b"x-frame-options" not in present and b"content-security-policy" not in present:
-                    extra.append((b"x-frame-options", b"DENY"))
-                if b"content-security-policy" not in present and not path.startswith(_OPEN_DOCS):
-                    extra.append((b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"))
+                # API answers are data, never a page to render or frame; the web front's pages set their
+                # own policy and its scripts need none.
+                if present.get(b"content-type", b"").startswith(b"application/json") and \
+                        not path.startswith(_OPEN_DOCS):
+                    extra += [(b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+                              (b"x-frame-options", b"DENY")]
                 message = {**message, "headers": headers + [h for h in extra if h[0] not in present]}
             await send(message)
 
