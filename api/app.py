@@ -81,6 +81,9 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         yield
         if state.conversation is not None and state.conversation.writer is not None:
             state.conversation.writer.close()
+        close = getattr(state.store, "close", None)
+        if close is not None:
+            close()  # checkpoints the WAL into state.sqlite3
 
     app = FastAPI(
         title="Bildungslotse API",

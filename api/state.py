@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from fastapi import Request
 
@@ -24,7 +24,6 @@ class AppState:
     conversation: Conversation | None = None
     store: SessionStore | None = None
     jobs: ReindexJobs | None = None
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def get_state(request: Request) -> AppState:

@@ -41,7 +41,7 @@ class Conversation:
 
     def finish(self, result: AskResult, question: str) -> AskResult:
         if self.writer is not None and result.answer.found:
-            generated = self.writer.run(question, result.language, result.passages)
+            generated = self.writer.run(question, result.language, result.passages, previous=result.previous)
             if generated is not None:
                 result.extractive, result.answer = result.answer, generated
             else:

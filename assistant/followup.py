@@ -50,7 +50,10 @@ _BACKREFS = {
 # ("Was kostet das?"), articles anywhere else ("das Schulsystem").
 _FINAL_PRONOUNS = {"das", "es", "sie", "ihn", "ihm", "to"}
 _WORD = re.compile(r"[\w\u0600-\u06ff\u200c'-]+", re.UNICODE)
-_ARABIC_CONJ = re.compile(r"^و[\u0600-\u06ff]")  # Arabic/Persian "wa-" is written onto the next word
+# Arabic writes "wa-" ("and") onto the next word (وكم, ومتى); Persian writes "va" apart and has many
+# words that merely begin with و (وقت, وزارت), so the rule holds only for text without Persian letters.
+_ARABIC_CONJ = re.compile(r"^و[\u0600-\u06ff]")
+_PERSIAN_LETTERS = re.compile(r"[پچژگکی]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +93,8 @@ class FollowUp:
             for o in openers:
                 if text == o or text.startswith(o + " "):
                     return f"opener:{lang}:{o}"
-        if _ARABIC_CONJ.match(words[0]) and len(words) <= 6:
-            return "opener:ar/fa:wa-"
+        if _ARABIC_CONJ.match(words[0]) and len(words) <= 6 and not _PERSIAN_LETTERS.search(text):
+            return "opener:ar:wa-"
         for i in range(len(words)):
             if words[i] in _BACKREFS or (i + 1 < len(words) and f"{words[i]} {words[i + 1]}" in _BACKREFS):
                 return f"backref:{words[i]}"

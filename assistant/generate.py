@@ -14,6 +14,7 @@ paraphrase is faithful, which is why the extractive answer is the default.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 import httpx
@@ -82,12 +83,22 @@ class GenerativeWriter:
         self.max_passage_chars = max_passage_chars
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.Client(timeout=httpx.Timeout(timeout), headers=headers, transport=transport)
-        self.last_error: str | None = None
+        self._local = threading.local()  # requests run in a thread pool: each keeps its own last error
+
+    @property
+    def last_error(self) -> str | None:
+        """Why the last ``run`` in this thread gave ``None``."""
+        return getattr(self._local, "error", None)
+
+    @last_error.setter
+    def last_error(self, value: str | None) -> None:
+        self._local.error = value
 
     def close(self) -> None:
         self._client.close()
 
-    def messages(self, question: str, language: str, passages: list[Passage]) -> list[dict[str, str]]:
+    def messages(self, question: str, language: str, passages: list[Passage], previous: str | None = None
+                 ) -> list[dict[str, str]]:
         blocks = []
         for p in passages:
             src = p.chunk.source
@@ -95,16 +106,21 @@ class GenerativeWriter:
             blocks.append(f"[{p.rank}] {title}\n{p.chunk.text[: self.max_passage_chars]}")
         return [
             {"role": "system", "content": _SYSTEM.format(language=language)},
-            {"role": "user", "content": "Passages:\n\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}"},
+            {"role": "user", "content": "Passages:\n\n" + "\n\n".join(blocks)
+             + (f"\n\nEarlier question in this conversation: {previous}" if previous else "")
+             + f"\n\nQuestion: {question}"},
         ]
 
-    def run(self, question: str, language: str, passages: list[Passage]) -> Answer | None:
-        """A verified answer, or ``None`` (and ``last_error`` says why) to keep the extractive one."""
+    def run(self, question: str, language: str, passages: list[Passage], *, previous: str | None = None
+            ) -> Answer | None:
+        """A verified answer, or ``None`` (and ``last_error`` says why) to keep the extractive one.
+        ``previous``: the earlier question a follow-up leans on ("Und was kostet das?" needs it)."""
         self.last_error = None
         if not passages:
             self.last_error = "no passages"
             return None
-        body = {"model": self.model, "messages": self.messages(question, language, passages), "temperature": 0}
+        body = {"model": self.model, "messages": self.messages(question, language, passages, previous),
+                "temperature": 0}
         try:
             r = self._client.post(self.url, json=body)
             r.raise_for_status()

@@ -42,6 +42,7 @@ class AskResult:
     index_version: str
     answer_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     follow_up: bool = False  # retrieved with the previous question in mind
+    previous: str | None = None  # that previous question, for a generated answer
     extractive: Answer | None = None  # the extractive answer, kept when a generated one replaces it
     fallback_reason: str | None = None  # why a generated answer was not used (timeout, unverified…)
 
@@ -137,5 +138,6 @@ class Assistant:
         found = bool(hits.ids) and decision.found
         ranks = {ci: r + 1 for r, ci in enumerate(hits.ids)}
         answer = self.composer.run(evidence=ev, found=found, chunks=idx.chunks, ranks=ranks, language=language)
+        follow = context is not None and context.is_followup
         return AskResult(session_id or uuid.uuid4().hex, language, answer, passages, idx.version,
-                         follow_up=context is not None and context.is_followup)
+                         follow_up=follow, previous=context.previous if follow and context else None)

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from lotse.errors import ConfigError
+
 __all__ = ["AnswerRecord", "SQLiteSessionStore", "SessionStore", "Turn"]
 
 
@@ -135,18 +137,26 @@ class SQLiteSessionStore:
                              f"{max_sessions}")
         self.path = str(path)
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(f"Cannot create the folder of {self.path} ({exc}). Point LOTSE_STATE_PATH "
+                                  "(or LOTSE_DATA_DIR) at a writable place.") from exc
         self.ttl = ttl
         self.max_turns = max_turns
         self.max_sessions = max_sessions
         self.retention = answer_retention_days * 86400
         self.clock = clock
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        self._db.executescript(_SCHEMA)
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise ConfigError(f"Cannot open the conversation state file {self.path} ({exc}). Point LOTSE_STATE_PATH "
+                              "(or LOTSE_DATA_DIR) at a writable place.") from exc
         self._writes = 0
 
     def close(self) -> None:

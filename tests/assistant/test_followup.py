@@ -25,6 +25,7 @@ def test_follow_ups_are_recognised(question: str) -> None:
     "Wie hoch ist die Hundesteuer für den ersten Hund?", "Was plant Bochum für das Schulsystem?",
     "What does the music school offer for preschool children?", "Çocuğumu kreşe nasıl kaydettirebilirim?",
     "Чи є курс німецької мови для початківців?", "هل توجد استشارة مدرسية للعائلات القادمة حديثا؟",
+    "وقت ثبت نام مهدکودک در بوخوم کی است؟",  # Persian: a word that merely begins with و
 ])
 def test_questions_with_their_own_topic_stand_alone(question: str) -> None:
     assert FollowUp().cue(question) == ""

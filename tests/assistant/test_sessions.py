@@ -37,6 +37,13 @@ class TestSessions:
         with pytest.raises(ValueError, match="0"):
             SQLiteSessionStore(tmp_path / "s.db", max_turns=0)
 
+    def test_unusable_state_file_is_a_clear_error(self, tmp_path: Path) -> None:
+        from lotse.errors import ConfigError
+
+        (tmp_path / "state.sqlite3").mkdir()  # a folder where the file should be
+        with pytest.raises(ConfigError, match="LOTSE_STATE_PATH"):
+            SQLiteSessionStore(tmp_path / "state.sqlite3")
+
     def test_turns_come_back_in_order_with_their_passages(self, store: SQLiteSessionStore) -> None:
         add(store, "s", "Wie melde ich mein Kind an?", "a1")
         add(store, "s", "Und was kostet das?", "a2")

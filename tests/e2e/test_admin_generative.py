@@ -88,6 +88,16 @@ class TestGenerative:
         assert body["found"] is False and body["answer"]["mode"] == "extractive"
         assert len(fake_llm.requests) == n  # nothing was sent for a question the documents do not answer
 
+    def test_a_follow_up_reaches_the_model_with_its_earlier_question(self, full_server: str,
+                                                                       fake_llm: FakeLLM) -> None:
+        fake_llm.mode = "good"
+        ask(full_server, "Wie melde ich mein Kind für einen Kita-Platz an?", session_id="gen-follow")
+        body = ask(full_server, "Und was kostet das?", session_id="gen-follow")
+        assert body["follow_up"] is True and body["answer"]["mode"] == "generative"
+        prompt = fake_llm.requests[-1]["messages"][-1]["content"]
+        assert "Earlier question in this conversation: Wie melde ich mein Kind für einen Kita-Platz an?" in prompt
+        assert prompt.endswith("Question: Und was kostet das?")
+
     def test_chat_streams_the_generated_answer(self, full_server: str, fake_llm: FakeLLM) -> None:
         fake_llm.mode = "good"
         r = httpx.post(f"{full_server}/v1/chat", json={"question": KITA["en"]}, timeout=60)
