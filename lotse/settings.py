@@ -16,7 +16,7 @@ __all__ = ["Settings", "DEFAULT_ADAPTER", "DEFAULT_MODEL_NAME"]
 
 DEFAULT_MODEL_NAME = "multilingual-e5-small"
 # The LoRA adapter `lotse model build` merges into the base model; "none" selects the original.
-DEFAULT_ADAPTER = "none"  # no adapter shipped yet
+DEFAULT_ADAPTER = "omos-lora-v1"
 
 
 class Settings(BaseSettings):

@@ -43,7 +43,13 @@ class AdapterSpec:
 
 
 # The shipped adapters; the product's default is Settings.embedding_adapter.
-ADAPTERS: dict[str, AdapterSpec] = {}
+ADAPTERS: dict[str, AdapterSpec] = {
+    "omos-lora-v1": AdapterSpec(
+        name="omos-lora-v1",
+        sha256="f5f63e85cc1655a85cc3c39bb5c580941dd31cf5edcebb99ae8a52b999dc9adf",
+        folder_checksum="ba64b596a20756394f9e29eb105c7e6fd0888311c4279903ba6be8736861dee3",
+    ),
+}
 
 
 def adapted_folder_name(base_name: str, adapter: str) -> str:
@@ -124,9 +130,9 @@ Do not edit files here; rebuild with `lotse model build --force`.
 
 _NOTICE_EXTRA = """
 Adapter: the LoRA adapter merged into these weights was trained by Bildungslotse
-  (`lotse model tune`) on the train split of OMoS-QA (integreat-qa):
-  Ludwig, Mayer, Biemann, Schreiber et al., "OMoS-QA: A Dataset for Cross-Lingual
-  Extractive Question Answering in a German Migration Context", KONVENS 2024,
+  (`lotse model tune`) on the train split of OMoS-QA (integreat-qa, Tür an Tür -
+  Digitalfabrik gGmbH): "OMoS-QA: A Dataset for Cross-Lingual Extractive Question
+  Answering in a German Migration Context", KONVENS 2024,
   https://aclanthology.org/2024.konvens-main.25/ ,
   https://github.com/digitalfabrik/integreat-qa-dataset , licensed CC BY 4.0
   (https://creativecommons.org/licenses/by/4.0/). The weights are a derivative work

