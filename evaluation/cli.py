@@ -50,7 +50,7 @@ EvalDataDir = Annotated[Path | None, typer.Option(
                        "Default: $LOTSE_DATA_DIR/eval.")]
 Model = Annotated[str | None, typer.Option(
     "--model", help="Comma-separated embedding models, reported side by side: 'base' (the original "
-                    "multilingual-e5-small), 'adapted' (with the shipped adapter, the product default), a "
+                    "multilingual-e5-small), 'adapted' (with the shipped adapter omos-lora-v1), a "
                     "sentence-transformers folder or name, or 'hashing' for plumbing tests. Default: "
                     "$LOTSE_EMBEDDING_MODEL if set, else base,adapted.")]
 
@@ -85,11 +85,11 @@ def omos(systems: Systems = None, languages: Languages = None,
 
 def _models(model: str | None, s) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     """(label, model path or name) for every model to evaluate, in report order."""
-    from lotse.settings import DEFAULT_ADAPTER
+    from lotse.settings import SHIPPED_ADAPTER
 
     aliases = {"base": s.provisioned_model_path("none"), "original": s.provisioned_model_path("none"),
                "adapted": s.provisioned_model_path(s.embedding_adapter if s.embedding_adapter != "none"
-                                                   else DEFAULT_ADAPTER)}
+                                                   else SHIPPED_ADAPTER)}
     if model:
         names = _split_list(model) or []
     elif s.embedding_model:

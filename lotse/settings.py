@@ -12,11 +12,15 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "DEFAULT_ADAPTER", "DEFAULT_MODEL_NAME"]
+__all__ = ["Settings", "DEFAULT_ADAPTER", "DEFAULT_MODEL_NAME", "SHIPPED_ADAPTER"]
 
 DEFAULT_MODEL_NAME = "multilingual-e5-small"
-# The LoRA adapter `lotse model build` merges into the base model; "none" selects the original.
-DEFAULT_ADAPTER = "omos-lora-v1"
+# The LoRA adapter `lotse model build` merges into a second folder (lotse/model/adapters/).
+SHIPPED_ADAPTER = "omos-lora-v1"
+# The adapter the product loads by default; "none" = the original multilingual-e5-small. The
+# shipped adapter is NOT the default yet: it lifts en/ar/uk on OMoS-QA but costs German and
+# XQuAD recall and breaks the abstention calibration (docs/model.md, docs/benchmarks.md).
+DEFAULT_ADAPTER = "none"
 
 
 class Settings(BaseSettings):
@@ -40,9 +44,9 @@ class Settings(BaseSettings):
     embedding_adapter: str = Field(
         default=DEFAULT_ADAPTER,
         description=(
-            "The shipped adapter merged into the provisioned model (LOTSE_EMBEDDING_ADAPTER): "
-            "'omos-lora-v1' (default, tuned on OMoS-QA for de/en/ar/uk questions) or 'none' for "
-            "the original multilingual-e5-small. Ignored when LOTSE_EMBEDDING_MODEL is set."
+            "The adapter merged into the provisioned model (LOTSE_EMBEDDING_ADAPTER): 'none' "
+            "(default, the original multilingual-e5-small) or 'omos-lora-v1' (tuned on OMoS-QA for "
+            "de/en/ar/uk questions). Ignored when LOTSE_EMBEDDING_MODEL is set."
         ),
     )
     embed_batch_size: int = Field(default=32, ge=1, le=1024)

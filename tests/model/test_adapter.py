@@ -17,10 +17,10 @@ from lotse.errors import ModelBuildError
 from lotse.model.adapter import ADAPTERS, AdapterSpec, adapter_path, build_adapted, load_adapter, merge_lora
 from lotse.model.build import checksum_of, verify_model
 from lotse.model.lora import LoRALinear
-from lotse.settings import DEFAULT_ADAPTER, Settings
+from lotse.settings import SHIPPED_ADAPTER, Settings
 from tests.conftest import LOTSE, REPO
 
-SPEC = ADAPTERS[DEFAULT_ADAPTER]
+SPEC = ADAPTERS[SHIPPED_ADAPTER]
 # Cosine of the adapted model's vector to the base model's for fixed texts, measured when the
 # adapter was made (docs/model.md): the adapter moves every vector a long way (0.73-0.81).
 REFERENCE_COSINES = {
@@ -40,19 +40,20 @@ def _base_dir() -> Path:
 
 
 def test_shipped_adapter_matches_its_pinned_sha256_and_is_small() -> None:
-    path = adapter_path(DEFAULT_ADAPTER)
+    path = adapter_path(SHIPPED_ADAPTER)
     assert sha256_file(path) == SPEC.sha256
     assert path.stat().st_size < 4 * 1024 * 1024
     record = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
     assert record["sha256"] == SPEC.sha256 and record["base_checksum"] == SPEC.base_checksum
 
 
-def test_default_model_is_the_adapted_folder_and_none_gives_the_original(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_adapter_is_one_setting_away(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("LOTSE_EMBEDDING_MODEL", raising=False)
     monkeypatch.delenv("LOTSE_EMBEDDING_ADAPTER", raising=False)
-    assert Settings().model_path().endswith(f"multilingual-e5-small-{DEFAULT_ADAPTER}")
-    monkeypatch.setenv("LOTSE_EMBEDDING_ADAPTER", "none")
+    # not the default (yet): see docs/model.md, "Decision"
     assert Settings().model_path().endswith("multilingual-e5-small")
+    monkeypatch.setenv("LOTSE_EMBEDDING_ADAPTER", SHIPPED_ADAPTER)
+    assert Settings().model_path().endswith(f"multilingual-e5-small-{SHIPPED_ADAPTER}")
 
 
 def test_merge_equals_the_lora_forward_used_in_training() -> None:
@@ -71,7 +72,7 @@ def test_merge_equals_the_lora_forward_used_in_training() -> None:
 
 @pytest.mark.integration
 def test_build_applies_the_adapter_deterministically(tmp_path: Path) -> None:
-    result = build_adapted(_base_dir(), tmp_path / "adapted", DEFAULT_ADAPTER, force=True)
+    result = build_adapted(_base_dir(), tmp_path / "adapted", SHIPPED_ADAPTER, force=True)
     assert result.rebuilt and result.checksum == SPEC.folder_checksum == checksum_of(result.out_dir)
     verify_model(result.out_dir)
     info = json.loads((result.out_dir / "adapter.json").read_text(encoding="utf-8"))
@@ -85,7 +86,7 @@ def test_build_applies_the_adapter_deterministically(tmp_path: Path) -> None:
         assert set(a.keys()) == set(b.keys())
         assert all(a.get_slice(k).get_shape() == b.get_slice(k).get_shape() for k in a.keys())  # noqa: SIM118
         changed = [k for k in a.keys() if not np.array_equal(a.get_tensor(k), b.get_tensor(k))]  # noqa: SIM118
-    tensors, _ = load_adapter(adapter_path(DEFAULT_ADAPTER), SPEC.sha256)
+    tensors, _ = load_adapter(adapter_path(SHIPPED_ADAPTER), SPEC.sha256)
     adapted = {k.rsplit(".", 1)[0] + ".weight" for k in tensors}
     assert set(changed) == adapted and all(k.endswith(".weight") for k in changed)
     assert not any("embeddings" in k for k in changed)
@@ -94,12 +95,12 @@ def test_build_applies_the_adapter_deterministically(tmp_path: Path) -> None:
 @pytest.mark.integration
 def test_a_corrupt_adapter_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     bad = tmp_path / "omos-lora-v1.safetensors"
-    shutil.copyfile(adapter_path(DEFAULT_ADAPTER), bad)
+    shutil.copyfile(adapter_path(SHIPPED_ADAPTER), bad)
     data = bytearray(bad.read_bytes())
     data[-100] ^= 0xFF
     bad.write_bytes(bytes(data))
     with pytest.raises(ModelBuildError, match="corrupt or not the shipped one"):
-        build_adapted(_base_dir(), tmp_path / "out", DEFAULT_ADAPTER, adapter_file=bad, force=True)
+        build_adapted(_base_dir(), tmp_path / "out", SHIPPED_ADAPTER, adapter_file=bad, force=True)
     assert not (tmp_path / "out").exists()
     with pytest.raises(ModelBuildError, match="missing"):
         load_adapter(tmp_path / "nothing.safetensors", SPEC.sha256)
@@ -110,7 +111,7 @@ def test_adapted_model_differs_from_base_as_recorded() -> None:
     from sentence_transformers import SentenceTransformer
 
     s = Settings()
-    adapted_dir = Path(s.provisioned_model_path(DEFAULT_ADAPTER))
+    adapted_dir = Path(s.provisioned_model_path(SHIPPED_ADAPTER))
     if not adapted_dir.exists():
         pytest.fail(f"No adapted model at {adapted_dir}: run `lotse model build` first.")
     base = SentenceTransformer(str(_base_dir()), device="cpu")
