@@ -5,7 +5,6 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-MODEL  := .cache/models/multilingual-e5-small/CHECKSUMS.sha256
 CHROMIUM ?= /usr/bin/chromium
 AXE    := tests/web/node_modules/axe-core/axe.min.js
 

@@ -50,8 +50,10 @@ EvalDataDir = Annotated[Path | None, typer.Option(
     "--data-dir", help="Where the eval indexes are cached, keyed by corpus, model and chunking. "
                        "Default: $LOTSE_DATA_DIR/eval.")]
 Model = Annotated[str | None, typer.Option(
-    "--model", help="Embedding model (sentence-transformers folder or name; 'hashing' for plumbing tests). "
-                    "Default: $LOTSE_EMBEDDING_MODEL, else the provisioned multilingual-e5-small.")]
+    "--model", help="Comma-separated embedding models, reported side by side: 'base' (the original "
+                    "multilingual-e5-small), 'adapted' (with the shipped adapter omos-lora-v1), a "
+                    "sentence-transformers folder or name, or 'hashing' for plumbing tests. Default: "
+                    "$LOTSE_EMBEDDING_MODEL if set, else base,adapted.")]
 
 
 def _split_list(value: str | None) -> list[str] | None:
@@ -82,21 +84,42 @@ def omos(systems: Systems = None, languages: Languages = None,
     _run("omos", split, systems, languages, limit, out_dir, data_dir, model)
 
 
+def _models(model: str | None, s) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(label, model path or name) for every model to evaluate, in report order."""
+    from lotse.settings import SHIPPED_ADAPTER
+
+    aliases = {"base": s.provisioned_model_path("none"), "original": s.provisioned_model_path("none"),
+               "adapted": s.provisioned_model_path(s.embedding_adapter if s.embedding_adapter != "none"
+                                                   else SHIPPED_ADAPTER)}
+    if model:
+        names = _split_list(model) or []
+    elif s.embedding_model:
+        names = [s.embedding_model]
+    else:
+        from lotse.model.adapter import ADAPTERS
+
+        names = ["base", "adapted"] if ADAPTERS else ["base"]
+    return [(n, aliases.get(n, n)) for n in names]
+
+
 def _run(name: str, split: str, systems: str | None, languages: str | None, limit: int | None,
          out_dir: Path, data_dir: Path | None, model: str | None) -> None:
     from evaluation.datasets import load_omos, load_out_of_domain, load_xquad
     from evaluation.report import write
-    from evaluation.runner import prepare_index, run_abstention, run_retrieval
+    from evaluation.runner import RetrievalRun, prepare_index, run_abstention, run_retrieval
     from evaluation.systems import ALL_SYSTEMS, build_systems
     from lotse.errors import LotseError
     from lotse.settings import Settings
 
     started = time.perf_counter()
     s = Settings()
-    model_name = model or s.model_path()
+    models = _models(model, s)
     cache_root = data_dir or (s.data_dir / "eval")
     names = _split_list(systems) or list(ALL_SYSTEMS)
     progress = lambda m: err.print(f"[dim]{m}[/]", highlight=False)  # noqa: E731
+    run = RetrievalRun()
+    abstentions = {}
+    prepared_all = []
     try:
         if name == "xquad":
             evalset = load_xquad(s.eval_data_dir, _split_list(languages), limit)
@@ -104,23 +127,35 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
             evalset = load_omos(s.eval_data_dir, split, _split_list(languages), limit)
         from lotse.embedding import load_embedder
 
-        embedder = load_embedder(model_name, batch_size=s.embed_batch_size)
-        prepared = prepare_index(evalset, embedder, cache_root=cache_root, model=model_name,
-                                 chunk_max_tokens=s.chunk_max_tokens, user_agent=s.user_agent, progress=progress)
-        index = prepared.index
-        slots = build_systems(names, index, embedder, model_name)
-        run = run_retrieval(evalset, slots, index, embedder, progress)
-        abstention = None
-        if name == "omos":
-            from assistant.abstain import AbstentionPolicy
-            from assistant.retrieve import HybridRetriever
+        for label, model_name in models:
+            # One model: the plain system names; several: "ours[base]", "ours[adapted]", …
+            tag = (lambda n, lb=label: f"{n}[{lb}]") if len(models) > 1 else (lambda n: n)  # noqa: E731
+            progress(f"model {label}: {model_name}")
+            embedder = load_embedder(model_name, batch_size=s.embed_batch_size)
+            prepared = prepare_index(evalset, embedder, cache_root=cache_root, model=model_name,
+                                     chunk_max_tokens=s.chunk_max_tokens, user_agent=s.user_agent,
+                                     progress=progress)
+            prepared_all.append((label, model_name, embedder, prepared))
+            index = prepared.index
+            slots = build_systems(names, index, embedder, model_name)
+            for slot in slots:
+                slot.name = tag(slot.name)
+            part = run_retrieval(evalset, slots, index, embedder, progress)
+            run.table.update(part.table)
+            run.unavailable.update(part.unavailable)
+            run.seconds.update(part.seconds)
+            run.ranks.update(part.ranks)
+            run.detected = part.detected
+            if name == "omos":
+                from assistant.abstain import AbstentionPolicy
+                from assistant.retrieve import HybridRetriever
 
-            groups = [("answerable" if q.answerable else "unanswerable", q)
-                      for qs in evalset.questions.values() for q in qs if q.in_corpus]
-            ood = load_out_of_domain()
-            groups += [("ood", q) for q in (ood[:limit] if limit else ood)]
-            abstention = run_abstention(groups, index, embedder, HybridRetriever(embedder),
-                                        AbstentionPolicy(margin=s.abstain_margin), progress)
+                groups = [("answerable" if q.answerable else "unanswerable", q)
+                          for qs in evalset.questions.values() for q in qs if q.in_corpus]
+                ood = load_out_of_domain()
+                groups += [("ood", q) for q in (ood[:limit] if limit else ood)]
+                abstentions[label] = run_abstention(groups, index, embedder, HybridRetriever(embedder),
+                                                    AbstentionPolicy(margin=s.abstain_margin), progress)
     except (LotseError, ValueError) as exc:
         err.print(f"[bold red]Error:[/] {exc}", highlight=False)
         raise typer.Exit(code=1) from exc
@@ -129,17 +164,23 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
         notes["excluded_from_recall"] = (f"{notes['gold_page_missing']} questions per language whose gold page is "
                                          "not in the corpus (München has no page dump) and the "
                                          f"{notes['unanswerable_in_corpus']} unanswerable ones (see Abstention)")
+    last = prepared_all[-1][3]
     meta = {
         "set": name, "split": split, "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {_cores()} cores, CPU only, Python {platform.python_version()}",
         "command": ("lotse eval " + " ".join(shlex.quote(a) for a in sys.argv[sys.argv.index(name):])
                     if name in sys.argv else f"lotse eval {name}"),
-        "model": model_name, "embedder": embedder.name, "chunk_max_tokens": s.chunk_max_tokens,
-        "index_folder": str(prepared.folder), "index_version": index.version,
-        "passages": len(index.chunks), "documents": index.manifest.get("counts", {}).get("documents"),
-        "index_reused": prepared.reused, "index_seconds": prepared.build_seconds,
+        "model": ", ".join(f"{lb}={m}" if len(models) > 1 else m for lb, m, _, _ in prepared_all),
+        "models": {lb: m for lb, m, _, _ in prepared_all},
+        "embedder": ", ".join(e.name for _, _, e, _ in prepared_all), "chunk_max_tokens": s.chunk_max_tokens,
+        "index_folder": ", ".join(str(p.folder) for *_, p in prepared_all),
+        "index_version": ", ".join(p.index.version for *_, p in prepared_all),
+        "passages": len(last.index.chunks), "documents": last.index.manifest.get("counts", {}).get("documents"),
+        "index_reused": all(p.reused for *_, p in prepared_all),
+        "index_seconds": sum(p.build_seconds for *_, p in prepared_all),
         "seconds": time.perf_counter() - started, "limit": limit, "notes": notes,
     }
+    abstention = (abstentions or None) if len(models) > 1 else next(iter(abstentions.values()), None)
     md, js = write(out_dir, meta, run, abstention)
     out.print(md.read_text(encoding="utf-8"), highlight=False, markup=False)
     err.print(f"wrote {md} and {js}", highlight=False)

