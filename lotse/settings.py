@@ -66,6 +66,11 @@ class Settings(BaseSettings):
         description="SQLite file of sessions, feedback and content gaps (LOTSE_STATE_PATH). "
                     "Unset: <data_dir>/state.sqlite3.",
     )
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL for sessions, feedback and content gaps, shared by several replicas "
+                    "(LOTSE_DATABASE_URL, e.g. postgresql://lotse@127.0.0.1:5432/lotse). Unset: the SQLite file.",
+    )
     session_ttl: int = Field(default=3600, ge=60, description="Seconds a session lives after its last turn.")
     session_max_turns: int = Field(default=20, ge=1, le=1000,
                                    description="Turns kept per session; older turns are dropped.")
