@@ -62,7 +62,8 @@ _SCHEMA_LOCK = 7_420_001  # serialises CREATE TABLE IF NOT EXISTS when replicas 
 
 def _error(url: str, exc: Exception) -> ConfigError:
     where = url.split("@")[-1]  # never echo a password
-    return ConfigError(f"Cannot use the PostgreSQL database at {where} ({exc}). Check LOTSE_DATABASE_URL "
+    cause = " ".join(str(exc).split()) or type(exc).__name__
+    return ConfigError(f"Cannot use the PostgreSQL database at {where} ({cause}). Check LOTSE_DATABASE_URL "
                        "(e.g. postgresql://lotse@127.0.0.1:5432/lotse) and that the server is running.")
 
 
@@ -86,6 +87,8 @@ class PostgresSessionStore:
         self.clock = clock
         self._errors: tuple[type[Exception], ...] = (psycopg.Error,)
         try:
+            # One direct connection first: its error names the cause; the pool would only retry and time out.
+            psycopg.connect(url, connect_timeout=max(1, int(connect_timeout))).close()
             self._pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=False, timeout=connect_timeout,
                                         kwargs={"connect_timeout": max(1, int(connect_timeout))})
             self._pool.open(wait=True, timeout=connect_timeout)
