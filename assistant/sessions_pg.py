@@ -4,7 +4,8 @@ Same tables, same semantics as ``SQLiteSessionStore`` (assistant/sessions.py); t
 tests/assistant/test_sessions.py run against both. A ``psycopg_pool.ConnectionPool`` serves the
 request threads. Where SQLite takes ``BEGIN IMMEDIATE``, a turn here takes a transaction-scoped
 advisory lock on its session id, so two replicas appending to one session never clash on ``seq``
-and never keep more than ``max_turns`` turns.
+and never keep more than ``max_turns`` turns. (The upsert of the session row would already make the
+second writer wait; the lock makes that explicit and also covers the expiry check that precedes it.)
 """
 
 from __future__ import annotations

@@ -31,8 +31,9 @@ def postgres_cluster(port: int) -> Iterator[str]:
     """Start a cluster on 127.0.0.1:``port`` with database ``lotse``; yields its URL; stops and removes it."""
     bindir = find_bin()
     if bindir is None or not (bindir / "initdb").exists():
-        raise RuntimeError("No PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb). Run `make postgres` "
-                           "(as root it installs Debian's postgresql package) or `apt-get install postgresql`.")
+        where = bindir or "/usr/lib/postgresql/*/bin"
+        raise RuntimeError(f"No PostgreSQL server binaries ({where}/initdb). Run `make postgres` (as root it "
+                           "installs Debian's postgresql package) or `apt-get install postgresql`.")
     root = Path(tempfile.mkdtemp(prefix="lotse-pg-"))
     data, sock = root / "data", root / "sock"
     sock.mkdir()
