@@ -30,7 +30,8 @@ def build_store(s: Settings) -> SessionStore:
         from assistant.sessions_pg import PostgresSessionStore
 
         return PostgresSessionStore(s.database_url, ttl=s.session_ttl, max_turns=s.session_max_turns,
-                                    max_sessions=s.max_sessions, answer_retention_days=s.answer_retention_days)
+                                    max_sessions=s.max_sessions, answer_retention_days=s.answer_retention_days,
+                                    pool_size=s.database_pool_size)
     return SQLiteSessionStore(s.state_file(), ttl=s.session_ttl, max_turns=s.session_max_turns,
                               max_sessions=s.max_sessions, answer_retention_days=s.answer_retention_days)
 

@@ -72,7 +72,7 @@ class PostgresSessionStore:
     """Sessions, feedback and gaps in one PostgreSQL database, shared by every replica that names it."""
 
     def __init__(self, url: str, *, ttl: float = 3600, max_turns: int = 20, max_sessions: int = 10000,
-                 answer_retention_days: float = 90, clock: Any = time.time, pool_size: int = 4,
+                 answer_retention_days: float = 90, clock: Any = time.time, pool_size: int = 10,
                  connect_timeout: float = 10) -> None:
         if ttl <= 0 or max_turns < 1 or max_sessions < 1:
             raise ValueError(f"ttl, max_turns and max_sessions must be positive, got {ttl}, {max_turns}, "
