@@ -62,10 +62,18 @@ _SCHEMA_LOCK = 7_420_001  # serialises CREATE TABLE IF NOT EXISTS when replicas 
 
 
 def _error(url: str, exc: Exception) -> ConfigError:
-    where = url.split("@")[-1]  # never echo a password
+    where = _where(url)
     cause = " ".join(str(exc).split()) or type(exc).__name__
     return ConfigError(f"Cannot use the PostgreSQL database at {where} ({cause}). Check LOTSE_DATABASE_URL "
                        "(e.g. postgresql://lotse@127.0.0.1:5432/lotse) and that the server is running.")
+
+
+def _where(url: str) -> str:
+    """host:port/dbname of a URL or key=value conninfo, never its password."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    parts = conninfo_to_dict(url)  # checked valid before
+    return f"{parts.get('host', 'localhost')}:{parts.get('port', 5432)}/{parts.get('dbname', '')}"
 
 
 class PostgresSessionStore:
@@ -86,7 +94,13 @@ class PostgresSessionStore:
         self.max_sessions = max_sessions
         self.retention = answer_retention_days * 86400
         self.clock = clock
-        self._errors: tuple[type[Exception], ...] = (psycopg.Error,)
+        from psycopg.conninfo import conninfo_to_dict
+
+        try:
+            conninfo_to_dict(url)
+        except psycopg.Error:  # its message would quote the string, password and all
+            raise ConfigError("LOTSE_DATABASE_URL is not a valid PostgreSQL connection string; write it as "
+                              "postgresql://USER[:PASSWORD]@HOST:PORT/DATABASE.") from None
         try:
             # One direct connection first: its error names the cause; the pool would only retry and time out.
             psycopg.connect(url, connect_timeout=max(1, int(connect_timeout))).close()

@@ -197,3 +197,10 @@ class TestPostgres:
 
         with pytest.raises(ConfigError, match="LOTSE_DATABASE_URL"):
             PostgresSessionStore(f"postgresql://lotse:secret@127.0.0.1:{free_port()}/lotse", connect_timeout=2)
+
+    def test_a_malformed_url_is_named_without_echoing_it(self) -> None:
+        from lotse.errors import ConfigError
+
+        with pytest.raises(ConfigError, match="LOTSE_DATABASE_URL is not a valid") as caught:
+            PostgresSessionStore("host=h password=hunter2 nonsense")
+        assert "hunter2" not in str(caught.value)
