@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh clone:
 #   make demo   venv + pinned deps + embedding model + demo ingest + assistant on :8000
-#   make test   the same set-up, the browser-test tools, then the whole test suite
+#   make test   the same set-up, the browser-test tools, the PostgreSQL server binaries, then the whole test suite
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -8,12 +8,12 @@ STAMP  := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 AXE    := tests/web/node_modules/axe-core/axe.min.js
 
-.PHONY: demo test install browser model lint clean
+.PHONY: demo test install browser postgres model lint clean
 
 demo: model
 	$(BIN)/lotse demo
 
-test: model browser
+test: model browser postgres
 	LOTSE_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
 install: $(STAMP)
@@ -40,6 +40,25 @@ browser: $(AXE)
 	  else \
 	    echo "No Chromium at $(CHROMIUM). Install Debian's chromium package (sudo apt-get install chromium)," \
 	         "or run make with CHROMIUM=/path/to/chromium. The browser tests in tests/web fail without it." >&2; \
+	  fi; \
+	fi
+
+# The PostgreSQL server binaries for the store and replica tests (tests/pgcluster.py starts a throwaway
+# cluster in a temp dir from them; no system service is started or needed). Debian's postgresql package
+# when root; the tests fail with this hint without them. Serving needs none of it unless LOTSE_DATABASE_URL
+# names a PostgreSQL server, which is then the operator's own.
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's postgresql server binaries for the store tests"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	      postgresql; \
+	    if command -v pg_lsclusters >/dev/null 2>&1; then \
+	      pg_lsclusters -h | while read -r ver name _; do pg_ctlcluster "$$ver" "$$name" stop || true; done; \
+	    fi; \
+	  else \
+	    echo "No PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb). Install Debian's postgresql" \
+	         "package (sudo apt-get install postgresql). The tests of the PostgreSQL store fail without it." >&2; \
 	  fi; \
 	fi
 

@@ -8,14 +8,14 @@ from assistant.generate import GenerativeWriter
 from assistant.messages import Referral
 from assistant.scrubbing import ScrubbingStore
 from assistant.service import Assistant
-from assistant.sessions import SQLiteSessionStore
+from assistant.sessions import SessionStore, SQLiteSessionStore
 from assistant.storeguard import GuardedStore
 from index.live import LiveIndex
 from index.store import IndexStore
 from lotse.embedding import Embedder, load_embedder
 from lotse.settings import Settings
 
-__all__ = ["build_assistant", "build_conversation"]
+__all__ = ["build_assistant", "build_conversation", "build_store"]
 
 
 def build_assistant(s: Settings, embedder: Embedder | None = None) -> Assistant:
@@ -25,11 +25,21 @@ def build_assistant(s: Settings, embedder: Embedder | None = None) -> Assistant:
                      referral=Referral(phone=s.referral_phone, office=s.referral_office, url=s.referral_url))
 
 
+def build_store(s: Settings) -> SessionStore:
+    """PostgreSQL when LOTSE_DATABASE_URL is set (replicas share it), else the SQLite file in the data dir."""
+    if s.database_url:
+        from assistant.sessions_pg import PostgresSessionStore
+
+        return PostgresSessionStore(s.database_url, ttl=s.session_ttl, max_turns=s.session_max_turns,
+                                    max_sessions=s.max_sessions, answer_retention_days=s.answer_retention_days,
+                                    pool_size=s.database_pool_size)
+    return SQLiteSessionStore(s.state_file(), ttl=s.session_ttl, max_turns=s.session_max_turns,
+                              max_sessions=s.max_sessions, answer_retention_days=s.answer_retention_days)
+
+
 def build_conversation(s: Settings, assistant: Assistant) -> Conversation:
-    backend = SQLiteSessionStore(s.state_file(), ttl=s.session_ttl, max_turns=s.session_max_turns,
-                                 max_sessions=s.max_sessions, answer_retention_days=s.answer_retention_days)
     # Personal data is scrubbed before the backend sees it; its failures become one known error.
-    store = ScrubbingStore(GuardedStore(backend))
+    store = ScrubbingStore(GuardedStore(build_store(s)))
     writer = None
     if s.generative_base_url:  # the only way anything is sent off the machine (docs/operations.md)
         writer = GenerativeWriter(s.generative_base_url, model=s.generative_model, api_key=s.generative_api_key,

@@ -157,6 +157,13 @@ def serve(
     from api.app import create_app
 
     s = _settings(data_dir, host=host, port=port)
+    if s.database_url:  # an unreachable database is a message here, not a traceback from the app's start-up
+        from assistant.factory import build_store
+
+        try:
+            build_store(s).close()  # type: ignore[attr-defined]
+        except LotseError as exc:
+            raise _fail(exc) from None
     out.print(f"Bildungslotse API on http://{s.host}:{s.port}  (docs: /docs, widget demo: /demo, "
               f"console: /console, data: {s.data_dir}, workers: {workers})")
     if workers == 1:

@@ -80,6 +80,15 @@ class Settings(BaseSettings):
         description="SQLite file of sessions, feedback and content gaps (LOTSE_STATE_PATH). "
                     "Unset: <data_dir>/state.sqlite3.",
     )
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL for sessions, feedback and content gaps, shared by several replicas "
+                    "(LOTSE_DATABASE_URL, e.g. postgresql://lotse@127.0.0.1:5432/lotse). Unset: the SQLite file.",
+    )
+    database_pool_size: int = Field(
+        default=10, ge=1, le=100,
+        description="Connections each replica keeps open to LOTSE_DATABASE_URL at most (one per request "
+                    "touching the store at once; LOTSE_MAX_INFLIGHT questions plus feedback and admin).")
     session_ttl: int = Field(default=3600, ge=60, description="Seconds a session lives after its last turn.")
     session_max_turns: int = Field(default=20, ge=1, le=1000,
                                    description="Turns kept per session; older turns are dropped.")

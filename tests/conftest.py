@@ -17,6 +17,7 @@ import pytest
 from lotse.settings import Settings
 from lotse.sitesrv import serve_directory
 from tests.fakellm import FakeLLM, serve_fake_llm
+from tests.pgcluster import postgres_cluster
 
 REPO = Path(__file__).resolve().parent.parent
 LOTSE = [sys.executable, "-m", "lotse"]
@@ -67,6 +68,21 @@ def server(demo_data_dir: Path, model_path: str) -> Iterator[str]:
     admin switched off (no token)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOTSE_")}
     yield from _serve(demo_data_dir, {**env, "LOTSE_EMBEDDING_MODEL": model_path})
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster (tests/pgcluster.py) for the whole run; fails, never skips, without
+    the server binaries: `make test` installs them."""
+    try:
+        cluster = postgres_cluster(free_port())
+        url = cluster.__enter__()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield url
+    finally:
+        cluster.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session")
