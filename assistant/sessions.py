@@ -122,6 +122,16 @@ CREATE TABLE IF NOT EXISTS feedback (
 """
 
 
+def feedback_items(rows: list[Any]) -> list[dict[str, Any]]:
+    """Feedback rows (the columns both stores select, in that order) as the admin API shows them."""
+    keys = ("answer_id", "rating", "comment", "at", "question", "language", "found", "mode", "index_version")
+    items = [dict(zip(keys, r, strict=True)) for r in rows]
+    for it in items:
+        it["found"] = bool(it["found"])
+        it["at"] = _iso(it["at"])
+    return items
+
+
 def _norm(question: str) -> str:
     """Group the same question asked twice: case and surrounding punctuation do not matter."""
     return " ".join(question.casefold().split()).strip(" ?!.؟")
@@ -239,12 +249,7 @@ class SQLiteSessionStore:
                 "SELECT f.answer_id, f.rating, f.comment, f.at, a.question, a.language, a.found, a.mode, "
                 "a.index_version FROM feedback f JOIN answers a USING (answer_id) "
                 "ORDER BY f.at DESC, f.answer_id LIMIT ? OFFSET ?", (limit, offset)).fetchall()
-        keys = ("answer_id", "rating", "comment", "at", "question", "language", "found", "mode", "index_version")
-        items = [dict(zip(keys, r, strict=True)) for r in rows]
-        for it in items:
-            it["found"] = bool(it["found"])
-            it["at"] = _iso(it["at"])
-        return int(total), items
+        return int(total), feedback_items(rows)
 
     def gaps(self, *, limit: int = 50) -> list[dict[str, Any]]:
         with self._lock:

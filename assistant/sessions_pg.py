@@ -14,7 +14,7 @@ import json
 import time
 from typing import Any
 
-from assistant.sessions import AnswerRecord, Turn, _iso, _norm
+from assistant.sessions import AnswerRecord, Turn, _iso, _norm, feedback_items
 from lotse.errors import ConfigError
 
 __all__ = ["PostgresSessionStore"]
@@ -200,12 +200,7 @@ class PostgresSessionStore:
                 "SELECT f.answer_id, f.rating, f.comment, f.at, a.question, a.language, a.found, a.mode, "
                 "a.index_version FROM feedback f JOIN answers a USING (answer_id) "
                 "ORDER BY f.at DESC, f.answer_id LIMIT %s OFFSET %s", (limit, offset)).fetchall()
-        keys = ("answer_id", "rating", "comment", "at", "question", "language", "found", "mode", "index_version")
-        items = [dict(zip(keys, r, strict=True)) for r in rows]
-        for it in items:
-            it["found"] = bool(it["found"])
-            it["at"] = _iso(it["at"])
-        return int(total), items
+        return int(total), feedback_items(rows)
 
     def gaps(self, *, limit: int = 50) -> list[dict[str, Any]]:
         with self._conn() as db:
