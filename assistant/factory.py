@@ -39,7 +39,7 @@ def build_store(s: Settings) -> SessionStore:
 
 def build_conversation(s: Settings, assistant: Assistant) -> Conversation:
     # Personal data is scrubbed before the backend sees it; its failures become one known error.
-    store = ScrubbingStore(GuardedStore(build_store(s)))
+    store = ScrubbingStore(GuardedStore(build_store(s), cooldown=s.store_retry_seconds))
     writer = None
     if s.generative_base_url:  # the only way anything is sent off the machine (docs/operations.md)
         writer = GenerativeWriter(s.generative_base_url, model=s.generative_model, api_key=s.generative_api_key,

@@ -81,7 +81,7 @@ class PostgresSessionStore:
 
     def __init__(self, url: str, *, ttl: float = 3600, max_turns: int = 20, max_sessions: int = 10000,
                  answer_retention_days: float = 90, clock: Any = time.time, pool_size: int = 10,
-                 connect_timeout: float = 10) -> None:
+                 connect_timeout: float = 10, checkout_timeout: float = 3) -> None:
         if ttl <= 0 or max_turns < 1 or max_sessions < 1:
             raise ValueError(f"ttl, max_turns and max_sessions must be positive, got {ttl}, {max_turns}, "
                              f"{max_sessions}")
@@ -104,7 +104,12 @@ class PostgresSessionStore:
         try:
             # One direct connection first: its error names the cause; the pool would only retry and time out.
             psycopg.connect(url, connect_timeout=max(1, int(connect_timeout))).close()
-            self._pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=False, timeout=connect_timeout,
+            # A request waits for a free connection at most checkout_timeout: when the database is down
+            # the pool cannot make one, and the request should go on without memory, not hang. Each
+            # connection is checked as it is handed out, so one left broken by a database restart is
+            # replaced instead of failing the request that gets it.
+            self._pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=False, timeout=checkout_timeout,
+                                        check=ConnectionPool.check_connection,
                                         kwargs={"connect_timeout": max(1, int(connect_timeout))})
             self._pool.open(wait=True, timeout=connect_timeout)
             with self._pool.connection() as db, db.transaction():

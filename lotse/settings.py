@@ -96,6 +96,10 @@ class Settings(BaseSettings):
                               description="Sessions kept at most; the least recently used go first.")
     answer_retention_days: float = Field(
         default=90, gt=0, description="Days answers (questions, ratings) are kept for feedback and content gaps.")
+    store_retry_seconds: float = Field(
+        default=5, ge=0, le=300,
+        description="After the session store fails (database down, disk full), questions skip it for this long "
+                    "and are answered without memory at once, instead of each waiting for the store.")
     # ---- referral when the documents do not answer (assistant/messages.py) ----------
     referral_phone: str = Field(default="115", description="Service number named in referrals.")
     referral_office: str | None = Field(

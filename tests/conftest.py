@@ -76,7 +76,7 @@ def postgres_url() -> Iterator[str]:
     the server binaries: `make test` installs them."""
     try:
         cluster = postgres_cluster(free_port())
-        url = cluster.__enter__()
+        url = cluster.__enter__().url
     except RuntimeError as exc:
         pytest.fail(str(exc))
     try:

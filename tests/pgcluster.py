@@ -11,11 +11,12 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["find_bin", "postgres_cluster"]
+__all__ = ["Cluster", "find_bin", "postgres_cluster"]
 
 
 def find_bin() -> Path | None:
@@ -26,9 +27,18 @@ def find_bin() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
+@dataclass(frozen=True)
+class Cluster:
+    """A running test cluster: its URL, and ``stop()`` / ``start()`` to take it down and bring it back."""
+
+    url: str
+    start: Callable[[], None]
+    stop: Callable[[], None]
+
+
 @contextmanager
-def postgres_cluster(port: int) -> Iterator[str]:
-    """Start a cluster on 127.0.0.1:``port`` with database ``lotse``; yields its URL; stops and removes it."""
+def postgres_cluster(port: int) -> Iterator[Cluster]:
+    """Start a cluster on 127.0.0.1:``port`` with database ``lotse``; yields it; stops and removes it."""
     bindir = find_bin()
     if bindir is None or not (bindir / "initdb").exists():
         where = bindir or "/usr/lib/postgresql/*/bin"
@@ -53,10 +63,15 @@ def postgres_cluster(port: int) -> Iterator[str]:
 
     run(str(bindir / "initdb"), "-D", str(data), "-U", "lotse", "--auth=trust", "-E", "UTF8", "--no-sync")
     opts = f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100"
+    cluster = Cluster(
+        url=f"postgresql://lotse@127.0.0.1:{port}/lotse",
+        start=lambda: run(str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(root / "server.log"),
+                          "-w", "start"),
+        stop=lambda: run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"))
     try:
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(root / "server.log"), "-w", "start")
+        cluster.start()
         run(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "lotse", "lotse")
-        yield f"postgresql://lotse@127.0.0.1:{port}/lotse"
+        yield cluster
     finally:
         subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
                        capture_output=True, timeout=60)

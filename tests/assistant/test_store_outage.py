@@ -26,7 +26,7 @@ def conversation(tmp_path: Path):  # type: ignore[no-untyped-def]
     embedder = HashingEmbedder()
     IngestPipeline(embedder, IndexStore(tmp_path), user_agent="t").run(
         [JsonlSource(name="r", kind="jsonl", path=records)])
-    s = Settings(data_dir=tmp_path)
+    s = Settings(data_dir=tmp_path, store_retry_seconds=0)  # the cooldown has its own test below
     return build_conversation(s, build_assistant(s, embedder))
 
 
@@ -53,3 +53,31 @@ def test_an_unreadable_store_answers_without_memory(conversation) -> None:  # ty
     result = conversation.ask("Und für Kinder unter drei?", session_id="s2")
     assert result.passages and not result.follow_up  # answered, as a first turn
     assert "cannot store the turn" in str(conversation.store_problem)  # the read failed first, then the write
+
+
+def test_a_failed_store_is_left_alone_for_the_cooldown(tmp_path: Path) -> None:
+    from assistant.sessions import SQLiteSessionStore
+    from assistant.storeguard import GuardedStore
+
+    now = [100.0]
+    calls = []
+    inner = SQLiteSessionStore(tmp_path / "s.sqlite3")
+    store = GuardedStore(inner, cooldown=5, clock=lambda: now[0])
+    real_history = inner.history
+
+    def counting_history(session_id: str):  # type: ignore[no-untyped-def]
+        calls.append(session_id)
+        return real_history(session_id)
+
+    inner.history = counting_history  # type: ignore[method-assign]
+    inner._db.close()  # every call now fails
+    with pytest.raises(StoreUnavailableError, match="ProgrammingError"):
+        store.history("a")
+    inner._db = sqlite3.connect(tmp_path / "s.sqlite3", check_same_thread=False)  # the store is back …
+    now[0] += 4
+    with pytest.raises(StoreUnavailableError, match="tried again in 1 s"):
+        store.history("a")  # … but within the cooldown nobody asks it
+    assert calls == ["a"]
+    now[0] += 2
+    assert store.history("a") == [] and calls == ["a", "a"]
+    assert store.history("b") == []  # one success closed the breaker
