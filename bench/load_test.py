@@ -1,27 +1,29 @@
 """Load on a real server: /v1/search and /v1/ask at several concurrency levels, then an optional soak.
 
-    .venv/bin/python bench/load_test.py --data-dir DIR [--levels 1,8,32] [--seconds 30] [--soak-minutes 10]
+    .venv/bin/python bench/load_test.py [--levels 1,8,32] [--seconds 30] [--soak-minutes 10]
 
-``DIR`` holds a published index (e.g. the one `bench/ingest_speed.py --keep DIR` builds from the
-600 Integreat pages). One `lotse serve` process with the production limits except the per-client
-rate limit (all load comes from one address): at most LOTSE_MAX_INFLIGHT (8) questions run at
-once, more wait LOTSE_QUEUE_TIMEOUT (10 s) and are then answered 429, which is counted, as are
-timeouts and connection errors. Questions: OMoS-QA dev/test questions in de/en/ar/uk, each text
-asked once (the query cache would otherwise make repeats free). The soak runs /v1/ask at
-concurrency 8 and samples the server's memory (RSS) every second. Writes
-artifacts/bench/load_test.{json,md}.
+Corpus: `bench/scale_corpus.py` (12,600 passages; built on the first run). One `lotse serve`
+process with the production limits except the per-client rate limit (all load comes from one
+address): at most LOTSE_MAX_INFLIGHT (8) questions run at once, more wait LOTSE_QUEUE_TIMEOUT
+(10 s) and are then answered 429, which is counted, as are timeouts and connection errors.
+Questions: OMoS-QA questions in de/en/ar/uk and XQuAD questions in 12 languages, each text
+asked once (the query cache would otherwise make repeats free; when all were asked, they come
+again with a number appended). The soak runs /v1/ask at concurrency 8 and samples the server's
+memory (RSS) every second. Writes artifacts/bench/load_test.{json,md}.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
-import subprocess
+import random
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -29,17 +31,24 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.search_latency import free_port, pct  # noqa: E402
+from bench.scale_corpus import DEFAULT_DIR, XQUAD_LANGUAGES, build, pct, serving  # noqa: E402
 from lotse.settings import Settings  # noqa: E402
 
 
-def questions(data: Path) -> list[str]:
+def questions(data: Path) -> Iterator[str]:
     qs: list[str] = []
     for split in ("dev", "test", "train"):
         for lang in ("de", "en", "ar", "uk"):
             path = data / "omos_qa_integreat" / "splits" / f"{split}_{lang}.jsonl"
             qs += [json.loads(line)["question"] for line in path.open(encoding="utf-8") if line.strip()]
-    return list(dict.fromkeys(qs))
+    for lang in XQUAD_LANGUAGES:
+        xq = json.loads((data / "xquad" / f"xquad.{lang}.json").read_text(encoding="utf-8"))
+        qs += [qa["question"] for art in xq["data"] for p in art["paragraphs"] for qa in p["qas"]]
+    qs = list(dict.fromkeys(qs))
+    random.Random(11).shuffle(qs)
+    yield from qs
+    for n in itertools.count(2):
+        yield from (f"{q} ({n})" for q in qs)
 
 
 def rss_mb(pid: int) -> float:
@@ -52,14 +61,14 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-async def level(base: str, endpoint: str, concurrency: int, seconds: float, pool: list[str]) -> dict:
+async def level(base: str, endpoint: str, concurrency: int, seconds: float, pool: Iterator[str]) -> dict:
     latencies: list[float] = []
     codes: Counter[str] = Counter()
     deadline = time.perf_counter() + seconds
 
     async def worker(client: httpx.AsyncClient) -> None:
-        while time.perf_counter() < deadline and pool:
-            q = pool.pop()
+        while time.perf_counter() < deadline:
+            q = next(pool)
             t = time.perf_counter()
             try:
                 if endpoint == "search":
@@ -86,7 +95,7 @@ async def level(base: str, endpoint: str, concurrency: int, seconds: float, pool
             "p99_ms": round(pct(latencies, 0.99)) if ok else None, "codes": dict(codes)}
 
 
-async def soak(base: str, pid: int, minutes: float, pool: list[str]) -> dict:
+async def soak(base: str, pid: int, minutes: float, pool: Iterator[str]) -> dict:
     samples: list[tuple[float, float]] = []
     stop = asyncio.Event()
 
@@ -109,43 +118,27 @@ async def soak(base: str, pid: int, minutes: float, pool: list[str]) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data-dir", type=Path, required=True)
+    ap.add_argument("--data-dir", type=Path, default=DEFAULT_DIR)
     ap.add_argument("--levels", default="1,8,32")
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--soak-minutes", type=float, default=0)
     args = ap.parse_args()
-    pool = questions(Settings().eval_data_dir)
-    env = {**os.environ, "LOTSE_DATA_DIR": str(args.data_dir), "LOTSE_RATE_LIMIT_PER_MINUTE": "0",
-           "LOTSE_STATE_PATH": str(args.data_dir / "load-state.sqlite3")}
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "lotse", "serve", "--port", str(port)], env=env, cwd=REPO,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                ready = httpx.get(f"{base}/ready", timeout=2)
-                if ready.status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        passages = ready.json()["passages"]
-        for q in pool[:10]:  # warm-up
+    data = Settings().eval_data_dir
+    env = build(data, args.data_dir)
+    pool = questions(data)
+    with serving(env) as (base, pid, ready):
+        passages = ready["passages"]
+        for q in itertools.islice(pool, 10):  # warm-up
             httpx.get(f"{base}/v1/search", params={"q": q}, timeout=60)
-        del pool[:10]
         rows = []
         for endpoint in ("search", "ask"):
             for c in (int(x) for x in args.levels.split(",")):
                 rows.append(asyncio.run(level(base, endpoint, c, args.seconds, pool)))
                 print(json.dumps(rows[-1]), flush=True)
-        soak_row = asyncio.run(soak(base, server.pid, args.soak_minutes, pool)) if args.soak_minutes else None
+        soak_row = asyncio.run(soak(base, pid, args.soak_minutes, pool)) if args.soak_minutes else None
         if soak_row:
             print(json.dumps(soak_row), flush=True)
-        peak = rss_mb(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        peak = rss_mb(pid)
     result = {"command": " ".join([Path(sys.executable).name, *sys.argv]), "passages": passages,
               "cores": os.cpu_count(), "levels": rows, "soak": soak_row, "server_rss_end_mb": round(peak)}
     out = REPO / "artifacts" / "bench"
