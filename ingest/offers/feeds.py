@@ -52,14 +52,7 @@ def offers_from_csv(text: str, *, fields: Mapping[str, str] | None = None, delim
         if any(v is None for v in row.values()):
             problems.append((line, f"the row has fewer cells than the header's {len(header)}"))
             continue
-        raw = {name: row.get(col) for name, col in mapping.items() if col in row}
-        try:
-            offer = offer_from_fields(raw)
-        except FeedProblem as exc:
-            problems.append((line, str(exc)))
-            continue
-        if offer is not None:
-            offers.append(offer)
+        _add({name: row.get(col) for name, col in mapping.items() if col in row}, line, offers, problems)
     return offers, problems
 
 
@@ -90,15 +83,19 @@ def offers_from_json(data: Any, *, fields: Mapping[str, str] | None = None, reco
             offers.extend(found)
             continue
         mapping = column_mapping(_flat_keys(item), fields)
-        raw = {name: _dig(item, key) for name, key in mapping.items()}
-        try:
-            offer = offer_from_fields(raw)
-        except FeedProblem as exc:
-            problems.append((at, str(exc)))
-            continue
-        if offer is not None:
-            offers.append(offer)
+        _add({name: _dig(item, key) for name, key in mapping.items()}, at, offers, problems)
     return offers, problems
+
+
+def _add(raw: dict[str, Any], where: Any, offers: list, problems: list) -> None:  # type: ignore[type-arg]
+    """One record's offer, or its problem (located by ``where``: a line number or a record path)."""
+    try:
+        offer = offer_from_fields(raw)
+    except FeedProblem as exc:
+        problems.append((where, str(exc)))
+        return
+    if offer is not None:
+        offers.append(offer)
 
 
 def _records(data: Any, path: str | None) -> list[Any] | None:

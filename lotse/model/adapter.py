@@ -29,7 +29,7 @@ from lotse.errors import ModelBuildError
 from lotse.model import build as base_build
 
 __all__ = ["ADAPTERS", "ADAPTER_DIR", "AdapterSpec", "adapted_folder_name", "adapter_path", "build_adapted",
-           "load_adapter", "merge_lora"]
+           "load_adapter", "load_query_adapter", "merge_lora"]
 
 ADAPTER_DIR = Path(__file__).parent / "adapters"
 
@@ -38,8 +38,12 @@ ADAPTER_DIR = Path(__file__).parent / "adapters"
 class AdapterSpec:
     name: str
     sha256: str  # of the .safetensors file in ADAPTER_DIR
-    folder_checksum: str  # sha256 of CHECKSUMS.sha256 of the merged folder (measured)
+    folder_checksum: str  # sha256 of CHECKSUMS.sha256 of the merged folder (measured; "" for query adapters)
     base_checksum: str = base_build.EXPECTED_CHECKSUM  # the base build it was trained on
+    # "merged": built into a second model folder, passages and questions both adapted.
+    # "query": applied at query time to questions in ``languages`` only (lotse.model.query_adapter).
+    kind: str = "merged"
+    languages: tuple[str, ...] = ()
 
 
 # The shipped adapters; the product's default is Settings.embedding_adapter.
@@ -58,6 +62,16 @@ def adapted_folder_name(base_name: str, adapter: str) -> str:
 
 def adapter_path(name: str) -> Path:
     return ADAPTER_DIR / f"{name}.safetensors"
+
+
+def load_query_adapter(name: str):  # type: ignore[no-untyped-def]
+    """The shipped query adapter ``name``, its file checked by sha256."""
+    from lotse.model.query_adapter import QueryAdapter
+
+    spec = _spec(name)
+    if spec.kind != "query":
+        raise ModelBuildError(f"{name} is merged into its own model folder (`lotse model build`), not a query adapter.")
+    return QueryAdapter(name, adapter_path(name), spec.sha256, frozenset(spec.languages))
 
 
 def _spec(name: str) -> AdapterSpec:
@@ -206,14 +220,7 @@ def build_adapted(base_dir: Path | str, out_dir: Path | str, adapter: str, *, fo
                 f"The adapted model's checksum {checksum} differs from the expected {pinned}: the base build, the "
                 "adapter or numpy/safetensors differ from the pinned ones."
             )
-        if out_dir.exists():
-            os.rename(out_dir, old)
-        try:
-            os.rename(staging, out_dir)
-        except OSError:
-            if old.exists() and not out_dir.exists():
-                os.rename(old, out_dir)
-            raise
+        base_build.swap_in(staging, out_dir, old)
     except OSError as exc:
         raise ModelBuildError(f"Could not write the adapted model to {out_dir}: {exc}.") from exc
     finally:

