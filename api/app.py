@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Query, Request
@@ -182,7 +183,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         conversation = state.conversation
         store_problem = conversation.store_problem if conversation is not None else None
         return JSONResponse({"ready": True, "index_version": idx.version, "passages": len(idx.chunks),
-                             "problem": live.last_error, "store_problem": store_problem, "version": VERSION})
+                             "problem": live.last_error, "store_problem": store_problem, "version": VERSION,
+                             "model": Path(assistant().embedder.name).name})
 
     @app.get("/metrics", tags=["operations"], response_class=Response,
              responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},

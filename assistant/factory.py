@@ -12,16 +12,20 @@ from assistant.sessions import SessionStore, SQLiteSessionStore
 from assistant.storeguard import GuardedStore
 from index.live import LiveIndex
 from index.store import IndexStore
-from lotse.embedding import Embedder, load_embedder
+from lotse.embedding import Embedder, configured_embedder
 from lotse.settings import Settings
 
 __all__ = ["build_assistant", "build_conversation", "build_store"]
 
 
+def build_abstention(s: Settings) -> AbstentionPolicy:
+    return AbstentionPolicy(margin=s.abstain_margin, adapted_floor=s.abstain_adapted_floor)
+
+
 def build_assistant(s: Settings, embedder: Embedder | None = None) -> Assistant:
-    emb = embedder or load_embedder(s.model_path(), batch_size=s.embed_batch_size)
+    emb = embedder or configured_embedder(s)
     return Assistant(LiveIndex(IndexStore(s.data_dir)), emb, default_k=s.top_k, max_k=s.max_top_k,
-                     max_question_chars=s.max_question_chars, abstention=AbstentionPolicy(margin=s.abstain_margin),
+                     max_question_chars=s.max_question_chars, abstention=build_abstention(s),
                      referral=Referral(phone=s.referral_phone, office=s.referral_office, url=s.referral_url))
 
 

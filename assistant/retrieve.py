@@ -90,7 +90,7 @@ class HybridRetriever:
             allow: ChunkFilter | None = None) -> Retrieved:
         w = self.weights
         n = len(index.chunks)
-        qv = self.embedder.embed_queries([query])[0]
+        qv = self.embedder.embed_queries([query], language)[0]
         if n == 0:
             return Retrieved([], [], qv)
         depth = min(n, max(w.candidates, k * 4))

@@ -16,7 +16,7 @@ from assistant.messages import Referral
 from assistant.retrieve import ChunkFilter, HybridRetriever, Retrieved
 from index.live import LiveIndex
 from index.store import LoadedIndex
-from lotse.embedding import Embedder
+from lotse.embedding import Embedder, adapts
 from lotse.errors import BadRequestError
 from lotse.schema import Answer, Passage
 
@@ -134,7 +134,8 @@ class Assistant:
         """``allow`` defaults to hiding expired offers (and pages whose offers all ended); ``context``
         (from ``FollowUp.run``) retrieves a follow-up with the previous question in mind."""
         language, idx, hits, ev, passages = self._retrieve(question, top_k, allow or default_filter(), context)
-        decision = self.abstention.run(ev.best, hits.query_vector, self.embedder)
+        decision = self.abstention.run(ev.best, hits.query_vector, self.embedder,
+                                       adapted=adapts(self.embedder, language))
         found = bool(hits.ids) and decision.found
         ranks = {ci: r + 1 for r, ci in enumerate(hits.ids)}
         answer = self.composer.run(evidence=ev, found=found, chunks=idx.chunks, ranks=ranks, language=language)

@@ -84,22 +84,44 @@ def omos(systems: Systems = None, languages: Languages = None,
     _run("omos", split, systems, languages, limit, out_dir, data_dir, model)
 
 
-def _models(model: str | None, s) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    """(label, model path or name) for every model to evaluate, in report order."""
+def _models(model: str | None, s) -> list[tuple[str, str, str | None]]:  # type: ignore[no-untyped-def]
+    """(label, model folder or name, query adapter or None) for every model to evaluate, in report order.
+
+    'base' is the original model; 'adapted' the configured adapter (LOTSE_EMBEDDING_ADAPTER), or the
+    shipped default when that is 'none'; any other name is a folder or a shipped adapter's name."""
+    from lotse.model.adapter import ADAPTERS
     from lotse.settings import SHIPPED_ADAPTER
 
-    aliases = {"base": s.provisioned_model_path("none"), "original": s.provisioned_model_path("none"),
-               "adapted": s.provisioned_model_path(s.embedding_adapter if s.embedding_adapter != "none"
-                                                   else SHIPPED_ADAPTER)}
+    def resolve(name: str) -> tuple[str, str | None]:
+        if name in ("base", "original"):
+            return s.provisioned_model_path("none"), None
+        if name == "adapted":
+            name = s.embedding_adapter if s.embedding_adapter != "none" else SHIPPED_ADAPTER
+        spec = ADAPTERS.get(name)
+        if spec is None:
+            return name, None
+        if spec.kind == "query":
+            return s.provisioned_model_path("none"), name
+        return s.provisioned_model_path(name), None
+
     if model:
         names = _split_list(model) or []
     elif s.embedding_model:
-        names = [s.embedding_model]
+        return [(s.embedding_model, s.embedding_model, None)]
     else:
-        from lotse.model.adapter import ADAPTERS
-
         names = ["base", "adapted"] if ADAPTERS else ["base"]
-    return [(n, aliases.get(n, n)) for n in names]
+    return [(n, *resolve(n)) for n in names]
+
+
+def _embedder(model_name: str, adapter: str | None, batch_size: int):  # type: ignore[no-untyped-def]
+    from lotse.embedding import load_embedder
+
+    query_adapter = None
+    if adapter:
+        from lotse.model.adapter import load_query_adapter
+
+        query_adapter = load_query_adapter(adapter)
+    return load_embedder(model_name, batch_size=batch_size, query_adapter=query_adapter)
 
 
 def _run(name: str, split: str, systems: str | None, languages: str | None, limit: int | None,
@@ -125,17 +147,15 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
             evalset = load_xquad(s.eval_data_dir, _split_list(languages), limit)
         else:
             evalset = load_omos(s.eval_data_dir, split, _split_list(languages), limit)
-        from lotse.embedding import load_embedder
-
-        for label, model_name in models:
+        for label, model_name, adapter in models:
             # One model: the plain system names; several: "ours[base]", "ours[adapted]", …
             tag = (lambda n, lb=label: f"{n}[{lb}]") if len(models) > 1 else (lambda n: n)  # noqa: E731
-            progress(f"model {label}: {model_name}")
-            embedder = load_embedder(model_name, batch_size=s.embed_batch_size)
+            progress(f"model {label}: {model_name}" + (f" + query adapter {adapter}" if adapter else ""))
+            embedder = _embedder(model_name, adapter, s.embed_batch_size)
             prepared = prepare_index(evalset, embedder, cache_root=cache_root, model=model_name,
                                      chunk_max_tokens=s.chunk_max_tokens, user_agent=s.user_agent,
                                      progress=progress)
-            prepared_all.append((label, model_name, embedder, prepared))
+            prepared_all.append((label, model_name + (f"+{adapter}" if adapter else ""), embedder, prepared))
             index = prepared.index
             slots = build_systems(names, index, embedder, model_name)
             for slot in slots:
@@ -147,7 +167,7 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
             run.ranks.update(part.ranks)
             run.detected = part.detected
             if name == "omos":
-                from assistant.abstain import AbstentionPolicy
+                from assistant.factory import build_abstention
                 from assistant.retrieve import HybridRetriever
 
                 groups = [("answerable" if q.answerable else "unanswerable", q)
@@ -155,7 +175,7 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
                 ood = load_out_of_domain()
                 groups += [("ood", q) for q in (ood[:limit] if limit else ood)]
                 abstentions[label] = run_abstention(groups, index, embedder, HybridRetriever(embedder),
-                                                    AbstentionPolicy(margin=s.abstain_margin), progress)
+                                                    build_abstention(s), progress)
     except (LotseError, ValueError) as exc:
         err.print(f"[bold red]Error:[/] {exc}", highlight=False)
         raise typer.Exit(code=1) from exc
@@ -204,12 +224,12 @@ def followups(
     """Follow-up questions over the demo corpus: the second turn of each dialogue retrieved alone, with the
     product's follow-up detection, and always with the previous question. Reports hit@1 and hit@k of the
     page that answers it, for follow-ups and for changes of topic (where context must not hurt)."""
-    from assistant.abstain import AbstentionPolicy
+    from assistant.factory import build_abstention
     from assistant.service import Assistant
     from evaluation.followups import DEFAULT_SET, load_dialogues, prepare_demo_index, run_followups, to_markdown
     from index.live import LiveIndex
     from index.store import IndexStore
-    from lotse.embedding import load_embedder
+    from lotse.embedding import configured_embedder, load_embedder
     from lotse.errors import LotseError
     from lotse.settings import Settings
 
@@ -217,13 +237,13 @@ def followups(
     model_name = model or s.model_path()
     path = dataset or DEFAULT_SET
     try:
-        embedder = load_embedder(model_name, batch_size=s.embed_batch_size)
+        embedder = load_embedder(model_name, batch_size=s.embed_batch_size) if model else configured_embedder(s)
         folder = prepare_demo_index(data_dir or (s.data_dir / "eval"), embedder,
                                     repo=Path(__file__).resolve().parent.parent, user_agent=s.user_agent,
                                     chunk_max_tokens=s.chunk_max_tokens,
                                     progress=lambda m: err.print(f"[dim]{m}[/]", highlight=False))
         assistant = Assistant(LiveIndex(IndexStore(folder)), embedder,
-                              abstention=AbstentionPolicy(margin=s.abstain_margin))
+                              abstention=build_abstention(s))
         result = run_followups(assistant, load_dialogues(path), k=k)
     except (LotseError, ValueError, OSError) as exc:
         err.print(f"[bold red]Error:[/] {exc}", highlight=False)

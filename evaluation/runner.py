@@ -21,7 +21,7 @@ from evaluation.systems import SystemSlot
 from index.store import IndexStore, LoadedIndex
 from ingest.pipeline import IngestPipeline
 from ingest.sources import JsonlSource
-from lotse.embedding import Embedder
+from lotse.embedding import Embedder, adapts
 
 __all__ = ["AbstentionRun", "PreparedIndex", "RetrievalRun", "prepare_index", "run_abstention", "run_retrieval"]
 
@@ -81,11 +81,14 @@ class RetrievalRun:
     ranks: dict[str, dict[str, list[int | None]]] = field(default_factory=dict)  # first gold rank per question
 
 
-def _warm_queries(embedder: Embedder, texts: list[str], batch: int = 256) -> None:
+def _warm_queries(embedder: Embedder, texts: list[str], detected: list[str], batch: int = 256) -> None:
     """Embed a language's questions in batches: the embedder's query cache then serves every
-    system, so the per-question timing measures retrieval, not one-at-a-time encoding."""
-    for i in range(0, len(texts), batch):
-        embedder.embed_queries(texts[i:i + batch])
+    system, so the per-question timing measures retrieval, not one-at-a-time encoding. Grouped by
+    detected language, as the retriever asks for them (a query adapter depends on it)."""
+    for lang in sorted(set(detected)):
+        group = [t for t, d in zip(texts, detected, strict=True) if d == lang]
+        for i in range(0, len(group), batch):
+            embedder.embed_queries(group[i:i + batch], lang)
 
 
 def run_retrieval(evalset: EvalSet, slots: list[SystemSlot], index: LoadedIndex, embedder: Embedder,
@@ -108,7 +111,7 @@ def run_retrieval(evalset: EvalSet, slots: list[SystemSlot], index: LoadedIndex,
         for d in detected:
             counts[d] = counts.get(d, 0) + 1
         run.detected[lang] = counts
-        _warm_queries(embedder, [q.text for q in scored])
+        _warm_queries(embedder, [q.text for q in scored], detected)
         for slot in slots:
             if slot.system is None:
                 continue
@@ -187,11 +190,12 @@ def run_abstention(questions: list[tuple[str, Question]], index: LoadedIndex, em
     detector = LanguageDetector()
     selector = EvidenceSelector()
     items = []
-    _warm_queries(embedder, [q.text for _, q in questions])
-    for group, q in questions:
-        hits = retriever.run(index, q.text, language=detector.detect(q.text), k=k)
+    detected = [detector.detect(q.text) for _, q in questions]
+    _warm_queries(embedder, [q.text for _, q in questions], detected)
+    for (group, q), language in zip(questions, detected, strict=True):
+        hits = retriever.run(index, q.text, language=language, k=k)
         ev = selector.run(index, hits.ids, hits.query_vector)
-        decision = policy.run(ev.best, hits.query_vector, embedder)
+        decision = policy.run(ev.best, hits.query_vector, embedder, adapted=adapts(embedder, language))
         items.append({"group": group, "language": q.language, "id": q.id, "evidence": round(ev.best, 4),
                       "background": round(decision.background, 4), "margin": round(decision.margin, 4),
                       "found": bool(hits.ids) and decision.found})

@@ -103,8 +103,8 @@ class CachedEmbedder:
         self.misses += len(missing)
         return out
 
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self.inner.embed_queries(texts)
+    def embed_queries(self, texts: Sequence[str], language: str | None = None) -> np.ndarray:
+        return self.inner.embed_queries(texts, language)
 
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)

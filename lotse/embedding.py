@@ -14,13 +14,18 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
 from lotse.errors import ModelNotFoundError
 
-__all__ = ["Embedder", "HashingEmbedder", "SentenceTransformerEmbedder", "load_embedder"]
+if TYPE_CHECKING:
+    from lotse.model.query_adapter import QueryAdapter
+    from lotse.settings import Settings
+
+__all__ = ["Embedder", "HashingEmbedder", "SentenceTransformerEmbedder", "adapts", "configured_embedder",
+           "load_embedder"]
 
 
 @runtime_checkable
@@ -28,8 +33,9 @@ class Embedder(Protocol):
     name: str
     dim: int
 
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """(n, dim) float32, L2-normalised."""
+    def embed_queries(self, texts: Sequence[str], language: str | None = None) -> np.ndarray:
+        """(n, dim) float32, L2-normalised. ``language`` (the questions' detected language) lets a
+        query adapter handle the languages it was trained for; embedders without one ignore it."""
         ...
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
@@ -42,12 +48,15 @@ class Embedder(Protocol):
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model on the CPU, with an LRU cache of query vectors."""
+    """A sentence-transformers model on the CPU, with an LRU cache of query vectors and an optional
+    query adapter (:mod:`lotse.model.query_adapter`) for the questions of some languages."""
 
-    def __init__(self, model: str, *, batch_size: int = 32, query_cache_size: int = 4096) -> None:
-        self.name = model
+    def __init__(self, model: str, *, batch_size: int = 32, query_cache_size: int = 4096,
+                 query_adapter: QueryAdapter | None = None) -> None:
+        self.name = model if query_adapter is None else f"{model}+{query_adapter.name}"
         self.batch_size = batch_size
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.query_adapter = query_adapter
+        self._cache: OrderedDict[tuple[bool, str], np.ndarray] = OrderedDict()
         self._cache_size = query_cache_size
         self._lock = threading.Lock()
         self._model = self._load(model)
@@ -56,6 +65,8 @@ class SentenceTransformerEmbedder:
         # e5-style models need their prefixes; models without prompts get none.
         self._query_prompt = "query" if "query" in prompts else None
         self._passage_prompt = "passage" if "passage" in prompts else None
+        if query_adapter is not None:
+            query_adapter.attach(self._model[0].auto_model)
 
     @staticmethod
     def _load(model: str):  # type: ignore[no-untyped-def]
@@ -91,23 +102,30 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         return self._encode(texts, self._passage_prompt)
 
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+    def embed_queries(self, texts: Sequence[str], language: str | None = None) -> np.ndarray:
+        adapted = self.query_adapter is not None and self.query_adapter.applies_to(language)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         missing: list[int] = []
         with self._lock:
             for i, t in enumerate(texts):
-                hit = self._cache.get(t)
+                hit = self._cache.get((adapted, t))
                 if hit is None:
                     missing.append(i)
                 else:
-                    self._cache.move_to_end(t)
+                    self._cache.move_to_end((adapted, t))
                     out[i] = hit
         if missing:
-            vecs = self._encode([texts[i] for i in missing], self._query_prompt)
+            todo = [texts[i] for i in missing]
+            if adapted:
+                assert self.query_adapter is not None
+                with self.query_adapter.active():
+                    vecs = self._encode(todo, self._query_prompt)
+            else:
+                vecs = self._encode(todo, self._query_prompt)
             with self._lock:
                 for i, v in zip(missing, vecs, strict=True):
                     out[i] = v
-                    self._cache[texts[i]] = v
+                    self._cache[(adapted, texts[i])] = v
                     if len(self._cache) > self._cache_size:
                         self._cache.popitem(last=False)
         return out
@@ -137,18 +155,36 @@ class HashingEmbedder:
         n = float(np.linalg.norm(v))
         return v / n if n else v
 
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+    def embed_queries(self, texts: Sequence[str], language: str | None = None) -> np.ndarray:
         return np.stack([self._vec(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
 
-    embed_passages = embed_queries
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embed_queries(texts)
 
     def count_tokens(self, text: str) -> int:
         return len(_WORD.findall(text))
 
 
-def load_embedder(model: str, *, batch_size: int = 32) -> Embedder:
+def load_embedder(model: str, *, batch_size: int = 32, query_adapter: QueryAdapter | None = None) -> Embedder:
     """The embedder for a configured model; ``hashing`` selects the test stand-in."""
     if model == "hashing" or model.startswith("hashing-"):
         dim = int(model.split("-", 1)[1]) if "-" in model else 256
         return HashingEmbedder(dim)
-    return SentenceTransformerEmbedder(model, batch_size=batch_size)
+    return SentenceTransformerEmbedder(model, batch_size=batch_size, query_adapter=query_adapter)
+
+
+def configured_embedder(s: Settings) -> Embedder:
+    """The embedder the settings describe: LOTSE_EMBEDDING_MODEL, or the provisioned model with the
+    configured adapter (a query adapter is loaded and checked here; a merged one is its own folder)."""
+    adapter = None
+    if name := s.query_adapter_name():
+        from lotse.model.adapter import load_query_adapter
+
+        adapter = load_query_adapter(name)
+    return load_embedder(s.model_path(), batch_size=s.embed_batch_size, query_adapter=adapter)
+
+
+def adapts(embedder: Embedder, language: str | None) -> bool:
+    """Whether ``embedder`` encodes questions in ``language`` with a query adapter."""
+    adapter = getattr(embedder, "query_adapter", None)
+    return adapter is not None and adapter.applies_to(language)

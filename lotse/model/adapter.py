@@ -53,6 +53,13 @@ ADAPTERS: dict[str, AdapterSpec] = {
         sha256="f5f63e85cc1655a85cc3c39bb5c580941dd31cf5edcebb99ae8a52b999dc9adf",
         folder_checksum="ba64b596a20756394f9e29eb105c7e6fd0888311c4279903ba6be8736861dee3",
     ),
+    "omos-align-v1": AdapterSpec(
+        name="omos-align-v1",
+        sha256="b22854fad1ccca715db7079b9ec2ca830107bbfd1eb479c6d680a1a518189b16",
+        folder_checksum="",
+        kind="query",
+        languages=("en", "ar", "uk"),
+    ),
 }
 
 

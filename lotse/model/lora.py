@@ -11,6 +11,7 @@ code we own.
 from __future__ import annotations
 
 import math
+import threading
 
 import torch
 from torch import nn
@@ -39,8 +40,11 @@ class LoRALinear(nn.Module):
     """``base(x) + scale * (x @ A.T) @ B.T`` with ``base`` frozen; B starts at zero, so the
     wrapped layer is exactly the original one until training moves it."""
 
-    def __init__(self, base: nn.Linear, rank: int, alpha: float) -> None:
+    def __init__(self, base: nn.Linear, rank: int, alpha: float, switch: threading.local | None = None) -> None:
         super().__init__()
+        # With a switch the update applies only while the calling thread has ``switch.on`` set:
+        # one loaded model then serves adapted and original encodings (QueryAdapter).
+        self.switch = switch
         self.base = base
         for p in self.base.parameters():
             p.requires_grad_(False)
@@ -51,6 +55,8 @@ class LoRALinear(nn.Module):
         nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))  # as nn.Linear and peft do
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.switch is not None and not getattr(self.switch, "on", False):
+            return self.base(x)
         return self.base(x) + (x @ self.lora_A.T @ self.lora_B.T) * self.scale
 
 
@@ -62,7 +68,8 @@ def _parent(model: nn.Module, name: str) -> tuple[nn.Module, str]:
     return mod, leaf
 
 
-def inject_lora(bert: nn.Module, rank: int, alpha: float, top_layers: int | None = None) -> dict[str, LoRALinear]:
+def inject_lora(bert: nn.Module, rank: int, alpha: float, top_layers: int | None = None,
+                switch: threading.local | None = None) -> dict[str, LoRALinear]:
     """Freeze every parameter of ``bert`` and wrap the target Linear layers; returns them by name.
 
     Call after seeding torch: the A matrices are drawn at random, in ``target_names`` order.
@@ -76,7 +83,7 @@ def inject_lora(bert: nn.Module, rank: int, alpha: float, top_layers: int | None
         base = getattr(parent, leaf)
         if not isinstance(base, nn.Linear):
             raise TypeError(f"{name} is {type(base).__name__}, not Linear")
-        layer = LoRALinear(base, rank, alpha)
+        layer = LoRALinear(base, rank, alpha, switch)
         setattr(parent, leaf, layer)
         wrapped[name] = layer
     return wrapped

@@ -126,10 +126,12 @@ def test_adapted_model_differs_from_base_as_recorded() -> None:
 
 
 def test_tune_help_works() -> None:
-    proc = subprocess.run([*LOTSE, "model", "tune", "--help"], cwd=REPO, capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "COLUMNS": "200"})
-    assert proc.returncode == 0, proc.stderr
-    assert "--distill" in proc.stdout and "--rank" in proc.stdout and "--epochs" in proc.stdout
+    for command, flags in (("tune", ("--languages", "--steps", "--eval-every")),
+                           ("tune-pairs", ("--distill", "--rank", "--epochs"))):
+        proc = subprocess.run([*LOTSE, "model", command, "--help"], cwd=REPO, capture_output=True, text=True,
+                              timeout=60, env={**os.environ, "COLUMNS": "200"})
+        assert proc.returncode == 0, proc.stderr
+        assert all(f in proc.stdout for f in flags), proc.stdout
 
 
 def _tiny_omos(root: Path) -> None:
@@ -179,7 +181,7 @@ def test_a_short_tune_really_trains_and_writes_an_adapter(tmp_path: Path) -> Non
     env = {**os.environ, "LOTSE_EVAL_DATA_DIR": str(tmp_path / "data"), "LOTSE_DATA_DIR": str(tmp_path / "lotse"),
            "LOTSE_MODEL_CACHE_DIR": str(_base_dir().parent)}
     env.pop("LOTSE_EMBEDDING_MODEL", None)
-    proc = subprocess.run([*LOTSE, "model", "tune", "--out", str(out), "--epochs", "1", "--max-steps", "2",
+    proc = subprocess.run([*LOTSE, "model", "tune-pairs", "--out", str(out), "--epochs", "1", "--max-steps", "2",
                            "--batch-size", "4", "--work-dir", str(tmp_path / "work"), "--select-on-dev"],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -194,3 +196,27 @@ def test_a_short_tune_really_trains_and_writes_an_adapter(tmp_path: Path) -> Non
     result = build_adapted(_base_dir(), tmp_path / "merged", "smoke", adapter_file=out.with_suffix(".safetensors"),
                            spec=spec)
     verify_model(result.out_dir)
+
+
+@pytest.mark.integration
+def test_a_short_align_tune_writes_a_query_adapter(tmp_path: Path) -> None:
+    from lotse.model.query_adapter import QueryAdapter
+
+    _tiny_omos(tmp_path / "data")
+    out = tmp_path / "adapter" / "align-smoke"
+    env = {**os.environ, "LOTSE_EVAL_DATA_DIR": str(tmp_path / "data"), "LOTSE_DATA_DIR": str(tmp_path / "lotse"),
+           "LOTSE_MODEL_CACHE_DIR": str(_base_dir().parent)}
+    env.pop("LOTSE_EMBEDDING_MODEL", None)
+    proc = subprocess.run([*LOTSE, "model", "tune", "--out", str(out), "--steps", "2", "--eval-every", "1",
+                           "--batch-size", "4", "--rank", "4"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    record = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    # Every page of the miniature is also a dev or test page: only the questions may be used.
+    assert record["data"]["pages_skipped_held_out"] == 6 and record["data"]["line_pairs"] == 0
+    assert record["data"]["question_pairs"] == 6 * 3 and record["kind"] == "query"
+    assert [c["step"] for c in record["checkpoints"]] == [1, 2] and record["selected_step"] in (1, 2)
+    assert set(record["checkpoints"][0]["dev_dense_R@5"]) == {"de", "en", "ar", "uk"}
+    adapter = QueryAdapter("smoke", out.with_suffix(".safetensors"), record["sha256"], frozenset({"ar"}))
+    assert adapter.rank == 4 and len(adapter.tensors) == 12 * 6 * 2  # every layer x 6 Linear x (A, B)
+    assert any(np.abs(v).max() > 0 for k, v in adapter.tensors.items() if k.endswith("lora_B"))

@@ -1,0 +1,238 @@
+"""``lotse model tune`` (recipe ``align``): a query adapter that puts a newcomer's question where its
+German translation would be.
+
+Multilingual knowledge distillation (Reimers & Gurevych 2020) on the query side only:
+
+- **Teacher**: the original model encoding the German text (``query: <German>``), frozen.
+- **Student**: the same model with LoRA on every encoder layer, encoding the same text in en, ar
+  or uk. Loss ``mean(1 - cos(student, teacher))`` plus an in-batch contrastive term (the
+  student's vector must be nearest to *its own* German target among the batch's targets), so
+  texts that are all about "Kita" do not collapse onto one point.
+- **Data**, all from the OMoS-QA **train** split (CC BY 4.0, Digitalfabrik / KONVENS 2024): the
+  train questions in en/ar/uk paired with the same question in German, and the line-aligned
+  page texts of the train pages (the ar/uk/en files hold the same lines as the German file,
+  translated). No train page is a dev or test page (checked here), so no test text is seen.
+- **Selection on dev**: every ``eval_every`` steps, dense page Recall@5 on the OMoS-QA dev
+  split, with the original model's passage vectors (exactly what the product does); the best
+  checkpoint by mean over the adapter's languages is written.
+
+The adapter never touches German questions or any passage: ``lotse.model.query_adapter``
+applies it to questions detected in ``languages`` only.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from lotse.model.tune import TuneResult
+
+__all__ = ["AlignConfig", "parallel_pairs", "run_align"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass(slots=True)
+class AlignConfig:
+    languages: tuple[str, ...] = ("en", "ar", "uk")
+    seed: int = 13
+    steps: int = 450
+    batch_size: int = 64
+    lr: float = 5e-4
+    rank: int = 16
+    alpha: float = 32.0
+    contrastive: float = 1.0  # weight of the in-batch term; 0: plain cosine distillation
+    scale: float = 20.0
+    warmup: float = 0.1
+    max_seq_length: int = 96
+    min_line_chars: int = 16  # shorter page lines (headings, "Telefon:") carry too little to align
+    eval_every: int = 150
+    threads: int = 2
+    limit_pairs: int | None = None  # a random subset of the pairs (smoke runs)
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    text: str  # in one of the adapter's languages
+    german: str  # the same text in German: the teacher's input
+    kind: str  # "question" | "line"
+    language: str
+
+
+def parallel_pairs(split_dir: Path, languages: tuple[str, ...], min_line_chars: int) -> tuple[list[Pair], dict]:
+    """Questions and page lines of the OMoS-QA train split, each paired with its German version."""
+
+    def rows(split: str, lang: str) -> list[dict]:
+        with (split_dir / f"{split}_{lang}.jsonl").open(encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    held_out = {r["context"] for split in ("dev", "test") for r in rows(split, "de")}
+    de = rows("train", "de")
+    other = {lang: rows("train", lang) for lang in languages}
+    pairs: list[Pair] = []
+    pages: set[str] = set()
+    stats = {"train_items": len(de), "pages": 0, "pages_skipped_held_out": 0, "pages_misaligned": 0}
+    for i, item in enumerate(de):
+        for lang in languages:
+            if other[lang][i]["id"] != item["id"]:
+                raise ValueError(f"OMoS-QA train_{lang}.jsonl is not aligned with train_de.jsonl at line {i + 1}")
+            pairs.append(Pair(other[lang][i]["question"], item["question"], "question", lang))
+        if item["context"] in pages:
+            continue
+        pages.add(item["context"])
+        if item["context"] in held_out:  # never in the snapshot we have; the check keeps it that way
+            stats["pages_skipped_held_out"] += 1
+            continue
+        stats["pages"] += 1
+        lines = item["context"].split("\n")
+        for lang in languages:
+            translated = other[lang][i]["context"].split("\n")
+            if len(translated) != len(lines):
+                stats["pages_misaligned"] += 1
+                continue
+            pairs += [Pair(t, g, "line", lang) for g, t in zip(lines, translated, strict=True)
+                      if len(g) >= min_line_chars and t.strip()]
+    stats["pairs"] = len(pairs)
+    stats["question_pairs"] = sum(1 for p in pairs if p.kind == "question")
+    stats["line_pairs"] = stats["pairs"] - stats["question_pairs"]
+    return pairs, stats
+
+
+def _dev_recall(bert, tok, passage_vecs: np.ndarray, urls: list[str], dev, k: int = 5) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    import torch
+
+    from lotse.model.tune import _encode
+
+    indexed = set(urls)
+    out: dict[str, float] = {}
+    for lang, qs in dev.questions.items():
+        scored = [q for q in qs if q.answerable and q.in_corpus and q.gold_urls & indexed]
+        with torch.no_grad():
+            qv = np.concatenate([_encode(bert, tok, [q.text for q in scored[i:i + 64]], "query: ", 128).numpy()
+                                 for i in range(0, len(scored), 64)])
+        sims = qv @ passage_vecs.T
+        hits = sum(any(urls[j] in q.gold_urls for j in np.argsort(-row, kind="stable")[:k])
+                   for q, row in zip(scored, sims, strict=True))
+        out[lang] = round(hits / max(1, len(scored)), 4)
+    return out
+
+
+def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Path, cache_root: Path,
+              chunk_max_tokens: int, user_agent: str, progress: Progress) -> TuneResult:
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    from evaluation.datasets import load_omos
+    from evaluation.runner import prepare_index
+    from lotse.embedding import SentenceTransformerEmbedder
+    from lotse.model.adapter import save_adapter
+    from lotse.model.build import checksum_of, verify_model
+    from lotse.model.lora import inject_lora, lora_state_dict
+    from lotse.model.tune import TuneResult, _encode
+
+    t_start = time.perf_counter()
+    torch.set_num_threads(cfg.threads)
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    verify_model(base_dir)
+    base_checksum = checksum_of(base_dir)
+
+    pairs, stats = parallel_pairs(eval_data_dir / "omos_qa_integreat" / "splits", cfg.languages,
+                                  cfg.min_line_chars)
+    if cfg.limit_pairs:
+        pairs = random.Random(cfg.seed).sample(pairs, min(cfg.limit_pairs, len(pairs)))
+    progress(f"{stats['pairs']} pairs ({stats['question_pairs']} questions, {stats['line_pairs']} page lines "
+             f"of {stats['pages']} train pages)")
+
+    dev = load_omos(eval_data_dir, "dev", ["de", *cfg.languages])
+    base_emb = SentenceTransformerEmbedder(str(base_dir), batch_size=32)
+    prepared = prepare_index(dev, base_emb, cache_root=cache_root, model=str(base_dir),
+                             chunk_max_tokens=chunk_max_tokens, user_agent=user_agent, progress=progress)
+    index = prepared.index
+    urls = [c.source.url for c in index.chunks]
+    passage_vecs = np.stack([index.dense.reconstruct(i) for i in range(len(index.chunks))]).astype(np.float32)
+    del base_emb
+
+    st = SentenceTransformer(str(base_dir), device="cpu")
+    bert, tok = st[0].auto_model, st.tokenizer
+    bert.eval()  # no dropout: the teacher and the student see the same network
+    targets = sorted({p.german for p in pairs})
+    t0 = time.perf_counter()
+    teacher = st.encode(targets, prompt_name="query", batch_size=64, normalize_embeddings=True,
+                        convert_to_tensor=True, show_progress_bar=False)
+    row = {t: i for i, t in enumerate(targets)}
+    progress(f"teacher vectors of {len(targets)} German texts ({time.perf_counter() - t0:.0f} s)")
+    dev_base = _dev_recall(bert, tok, passage_vecs, urls, dev)
+    progress(f"dev dense R@5, original model: {dev_base}")
+
+    wrapped = inject_lora(bert, cfg.rank, cfg.alpha, None)
+    params = [p for layer in wrapped.values() for p in (layer.lora_A, layer.lora_B)]
+    progress(f"LoRA rank {cfg.rank} on all layers: {sum(p.numel() for p in params):,} trainable parameters")
+    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0)
+    warm = max(1, int(cfg.warmup * cfg.steps))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (cfg.steps - s) / max(1, cfg.steps - warm)))
+    rng = random.Random(cfg.seed)
+    order = list(range(len(pairs)))
+    rng.shuffle(order)
+    pos, losses, history = 0, [], []
+    best: tuple[float, int, dict[str, np.ndarray], dict[str, float]] | None = None
+    t0 = time.perf_counter()
+    for step in range(1, cfg.steps + 1):
+        if pos + cfg.batch_size > len(order):
+            rng.shuffle(order)
+            pos = 0
+        batch = [pairs[j] for j in order[pos:pos + cfg.batch_size]]
+        pos += cfg.batch_size
+        student = _encode(bert, tok, [p.text for p in batch], "query: ", cfg.max_seq_length)
+        target = teacher[torch.tensor([row[p.german] for p in batch])]
+        loss = (1.0 - (student * target).sum(-1)).mean()
+        if cfg.contrastive:
+            # Two batch rows may share a German target (the same line in en and ar): mask the twin.
+            same = torch.tensor([[a.german == b.german and i != j for j, b in enumerate(batch)]
+                                 for i, a in enumerate(batch)])
+            logits = (cfg.scale * student @ target.T).masked_fill(same, float("-inf"))
+            loss = loss + cfg.contrastive * torch.nn.functional.cross_entropy(logits, torch.arange(len(batch)))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        losses.append(float(loss.detach()))
+        if step % 25 == 0:
+            progress(f"step {step}/{cfg.steps} loss {np.mean(losses[-25:]):.4f} "
+                     f"({(time.perf_counter() - t0) / step:.1f} s/step)")
+        if step % cfg.eval_every == 0 or step == cfg.steps:
+            r = _dev_recall(bert, tok, passage_vecs, urls, dev)
+            score = float(np.mean([r[lang] for lang in cfg.languages]))
+            history.append({"step": step, "loss": round(float(np.mean(losses[-25:])), 4), "dev_dense_R@5": r,
+                            "seconds": round(time.perf_counter() - t0)})
+            progress(f"step {step}: dev dense R@5 {r}")
+            if best is None or score > best[0]:
+                best = (score, step, {k: v.numpy() for k, v in lora_state_dict(wrapped).items()}, r)
+
+    assert best is not None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    adapter = out.with_suffix(".safetensors")
+    sha = save_adapter(adapter, best[2], cfg.rank, cfg.alpha,
+                       extra={"kind": "query", "languages": ",".join(cfg.languages)})
+    record = out.with_suffix(".json")
+    doc = {
+        "adapter": adapter.name, "sha256": sha, "kind": "query", "languages": list(cfg.languages),
+        "selected_step": best[1], "base_checksum": base_checksum, "config": asdict(cfg),
+        "data": {"source": "OMoS-QA train split: questions and line-aligned page translations (CC BY 4.0, "
+                           "https://github.com/digitalfabrik/integreat-qa-dataset)", **stats},
+        "dev_dense_R@5_original": dev_base, "dev_dense_R@5_selected": best[3], "checkpoints": history,
+        "seconds": round(time.perf_counter() - t_start),
+    }
+    record.write_text(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    progress(f"wrote {adapter} (sha256 {sha}, step {best[1]}) and {record}")
+    return TuneResult(adapter, record, sha, {"original": dev_base, "checkpoints": history})

@@ -1,0 +1,148 @@
+"""The query adapter: moves the questions of its languages only, never passages or German questions;
+switched per thread; its file checked by sha256."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lotse.embedding import SentenceTransformerEmbedder
+from lotse.errors import ModelBuildError
+from lotse.model.adapter import save_adapter
+from lotse.model.lora import target_names
+from lotse.model.query_adapter import QueryAdapter
+from lotse.settings import Settings
+
+QUESTION_AR = "أين يمكنني حضور دورة الاندماج؟"
+QUESTION_DE = "Wo kann ich einen Integrationskurs besuchen?"
+PASSAGE = "Integrationskurs\nDer Integrationskurs besteht aus Sprachkurs und Orientierungskurs."
+
+
+def _random_adapter(tmp_path: Path, rank: int = 4) -> tuple[Path, str]:
+    rng = np.random.default_rng(0)
+    tensors = {}
+    for name in target_names(12, None):
+        out_f, in_f = (1536, 384) if name.endswith("intermediate.dense") else (
+            (384, 1536) if name.endswith(".output.dense") and "attention" not in name else (384, 384))
+        tensors[f"{name}.lora_A"] = rng.normal(0, 0.05, (rank, in_f))
+        tensors[f"{name}.lora_B"] = rng.normal(0, 0.05, (out_f, rank))
+    path = tmp_path / "qa.safetensors"
+    return path, save_adapter(path, tensors, rank, 2.0 * rank)
+
+
+@pytest.fixture(scope="module")
+def pair(model_path: str, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    path, sha = _random_adapter(tmp_path_factory.mktemp("qa"))
+    base = SentenceTransformerEmbedder(model_path)
+    adapted = SentenceTransformerEmbedder(model_path, query_adapter=QueryAdapter("t", path, sha, frozenset({"ar"})))
+    return base, adapted
+
+
+def test_only_questions_in_the_adapters_languages_move(pair) -> None:  # type: ignore[no-untyped-def]
+    base, adapted = pair
+    same = lambda a, b: float(a @ b) > 0.99999  # noqa: E731
+    assert same(adapted.embed_passages([PASSAGE])[0], base.embed_passages([PASSAGE])[0])
+    assert same(adapted.embed_queries([QUESTION_DE], "de")[0], base.embed_queries([QUESTION_DE], "de")[0])
+    assert same(adapted.embed_queries([QUESTION_AR], None)[0], base.embed_queries([QUESTION_AR])[0])
+    moved = adapted.embed_queries([QUESTION_AR], "ar")[0]
+    assert float(moved @ base.embed_queries([QUESTION_AR])[0]) < 0.99
+    # The query cache keeps the two encodings of one text apart.
+    assert same(adapted.embed_queries([QUESTION_AR], "ar")[0], moved)
+    assert not same(adapted.embed_queries([QUESTION_AR], "en")[0], moved)
+
+
+def test_the_switch_is_per_thread(pair) -> None:  # type: ignore[no-untyped-def]
+    base, adapted = pair
+    plain = base.embed_passages([PASSAGE])[0]
+    seen: list[float] = []
+    inside = threading.Event()
+    done = threading.Event()
+
+    def other_thread() -> None:
+        inside.wait(30)
+        seen.append(float(adapted.embed_passages([PASSAGE])[0] @ plain))  # while the main thread is adapted
+        done.set()
+
+    t = threading.Thread(target=other_thread)
+    t.start()
+    assert adapted.query_adapter is not None
+    with adapted.query_adapter.active():
+        inside.set()
+        done.wait(60)
+    t.join()
+    assert seen and seen[0] > 0.99999
+
+
+def test_a_tampered_adapter_file_is_refused(tmp_path: Path) -> None:
+    path, sha = _random_adapter(tmp_path)
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 1
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelBuildError, match="corrupt or not the shipped one"):
+        QueryAdapter("t", path, sha, frozenset({"ar"}))
+
+
+def test_a_query_adapter_keeps_the_original_model_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lotse.model.adapter import ADAPTERS
+
+    name = next((n for n, spec in ADAPTERS.items() if spec.kind == "query"), None)
+    assert name is not None, "no query adapter is shipped"
+    monkeypatch.delenv("LOTSE_EMBEDDING_MODEL", raising=False)
+    monkeypatch.setenv("LOTSE_EMBEDDING_ADAPTER", name)
+    s = Settings()
+    assert s.model_path().endswith("multilingual-e5-small") and s.query_adapter_name() == name
+    monkeypatch.setenv("LOTSE_EMBEDDING_ADAPTER", "none")
+    assert Settings().query_adapter_name() is None
+
+
+def test_training_pairs_come_from_train_pages_only() -> None:
+    import json
+
+    from lotse.model.align import parallel_pairs
+
+    splits = Settings().eval_data_dir / "omos_qa_integreat" / "splits"
+    if not splits.is_dir():
+        pytest.fail(f"OMoS-QA not found at {splits}; set LOTSE_EVAL_DATA_DIR")
+    pairs, stats = parallel_pairs(splits, ("en", "ar", "uk"), 16)
+    held_out = set()
+    for split in ("dev", "test"):
+        with (splits / f"{split}_de.jsonl").open(encoding="utf-8") as f:
+            for line in f:
+                held_out.update(json.loads(line)["context"].split("\n"))
+    german_lines = {p.german for p in pairs if p.kind == "line"}
+    # Lines shared with a held-out page are boilerplate both carry ("Telefon: …"); most are not.
+    assert len(german_lines & held_out) < 0.2 * len(german_lines)
+    assert stats["pages_skipped_held_out"] == 0 and stats["pages"] > 250
+    assert stats["question_pairs"] == 3 * stats["train_items"]
+    assert {p.language for p in pairs} == {"en", "ar", "uk"}
+    assert all(len(p.german) >= 16 for p in pairs if p.kind == "line")
+
+
+@pytest.mark.integration
+def test_the_default_server_loads_the_query_adapter(demo_data_dir: Path, model_path: str) -> None:
+    """Without LOTSE_EMBEDDING_MODEL (which the other suites pin) the server runs the product default."""
+    import os
+    import shutil
+
+    import httpx
+
+    from lotse.settings import DEFAULT_ADAPTER
+    from tests.conftest import _serve
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOTSE_")}
+    env["LOTSE_MODEL_CACHE_DIR"] = str(Path(model_path).parent.absolute())
+    data = demo_data_dir.parent / "default-adapter"
+    if not data.exists():
+        shutil.copytree(demo_data_dir / "index", data / "index")
+    gen = _serve(data, env)
+    base = next(gen)
+    try:
+        assert httpx.get(f"{base}/ready", timeout=10).json()["model"] == f"multilingual-e5-small+{DEFAULT_ADAPTER}"
+        r = httpx.get(f"{base}/v1/search", params={"q": "كيف أسجل طفلي في روضة الأطفال؟", "k": 3}, timeout=60)
+        assert r.status_code == 200 and r.json()["language"] == "ar"
+        assert any("kita" in p["source"]["url"] for p in r.json()["passages"])
+    finally:
+        gen.close()

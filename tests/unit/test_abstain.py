@@ -1,0 +1,40 @@
+"""AbstentionPolicy: the evidence floor (its own for adapted questions) and the margin over the background."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.abstain import AbstentionPolicy
+from lotse.embedding import HashingEmbedder
+
+BACKGROUND = ["Die Kfz-Zulassungsstelle stellt Kennzeichen aus.", "Hundesteuer zahlen Halter jährlich."]
+
+
+def _policy() -> tuple[AbstentionPolicy, HashingEmbedder, np.ndarray]:
+    emb = HashingEmbedder()
+    policy = AbstentionPolicy(background=BACKGROUND, margin=0.02, floor=0.70, adapted_floor=0.48)
+    return policy, emb, emb.embed_queries(["Wie melde ich mein Kind in der Kita an?"])[0]
+
+
+def test_the_floor_depends_on_whether_the_question_was_adapted() -> None:
+    policy, emb, q = _policy()
+    low = 0.55  # above the adapted floor, below the original one
+    assert not policy.run(low, q, emb).found
+    assert policy.run(low, q, emb).reason == "no passage is close to the question"
+    assert policy.run(low, q, emb, adapted=True).found
+    assert not policy.run(0.40, q, emb, adapted=True).found
+
+
+def test_the_margin_over_the_background_applies_to_both() -> None:
+    policy, emb, _ = _policy()
+    q = emb.embed_queries([BACKGROUND[0]])[0]  # a question that *is* a background sentence: cosine 1
+    for adapted in (False, True):
+        d = policy.run(0.95, q, emb, adapted=adapted)
+        assert not d.found and d.background > 0.99 and "do not cover" in d.reason
+
+
+def test_without_an_adapted_floor_the_floor_is_one() -> None:
+    emb = HashingEmbedder()
+    policy = AbstentionPolicy(background=BACKGROUND, floor=0.70)
+    q = emb.embed_queries(["Kita"])[0]
+    assert not policy.run(0.55, q, emb, adapted=True).found
