@@ -53,7 +53,8 @@ def _abstention(ab: AbstentionRun, split: str, label: str | None = None) -> list
     out = ["## Abstention" + (f" — model {label}" if label else ""), ""]
     p = ab.policy
     out.append(f"What `Assistant.ask` decides (`EvidenceSelector` best sentence over the top-5 passages, then "
-               f"`AbstentionPolicy`: floor {p['floor']}, margin {p['margin']} over the best of "
+               f"`AbstentionPolicy`: floor {p['floor']} ({p.get('adapted_floor', p['floor'])} for questions the "
+               f"query adapter encodes), margin {p['margin']} over the best of "
                f"{p['background_sentences']} background sentences). Groups: *answerable* and *unanswerable* "
                f"OMoS {split} questions whose page is in the corpus (all languages), *ood* = "
                "`evaluation/data/out_of_domain.jsonl`.")

@@ -200,5 +200,5 @@ def run_abstention(questions: list[tuple[str, Question]], index: LoadedIndex, em
                       "background": round(decision.background, 4), "margin": round(decision.margin, 4),
                       "found": bool(hits.ids) and decision.found})
     progress(f"abstention: {len(items)} questions judged")
-    return AbstentionRun(items, {"floor": policy.floor, "margin": policy.margin,
+    return AbstentionRun(items, {"floor": policy.floor, "adapted_floor": policy.adapted_floor, "margin": policy.margin,
                                  "background_sentences": len(policy.background_texts)})
