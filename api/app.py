@@ -21,7 +21,7 @@ from api.schemas import DocumentsResponse, ErrorResponse, OffersResponse, Search
 from api.state import AppState
 from api.web import install_web
 from assistant.factory import build_assistant, build_conversation
-from assistant.filters import build_filter, list_offers
+from assistant.filters import build_filter, is_expired, list_offers, today
 from assistant.service import Assistant
 from index.store import IndexStore
 from lotse.embedding import Embedder
@@ -237,6 +237,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
                         ) -> dict[str, Any]:
         """What is indexed in the live version: each document (page or offer) with its date and passages."""
         idx = await run_in_threadpool(assistant().index.get)
+        day = today()
         docs: dict[tuple[str, str, str], dict[str, Any]] = {}
         for c in idx.chunks:
             if (source and c.source.source_name != source) or (kind and c.kind != kind):
@@ -244,7 +245,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
             title = c.meta.get("page_title") or c.source.title
             key = (c.kind, c.source.url, title if c.kind == "offer" else "")
             d = docs.setdefault(key, {"url": c.source.url, "title": title, "kind": c.kind,
-                                      "source_name": c.source.source_name, "as_of": c.source.as_of, "passages": 0})
+                                      "source_name": c.source.source_name, "as_of": c.source.as_of, "passages": 0,
+                                      "expired": c.kind == "offer" and is_expired(c, day)})
             d["passages"] += 1
         items = sorted(docs.values(), key=lambda d: (d["kind"], d["url"], d["title"]))
         return {"index_version": idx.version, "total": len(items), "limit": limit, "offset": offset,

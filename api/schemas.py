@@ -115,6 +115,8 @@ class DocumentOut(BaseModel):
     source_name: str
     as_of: str | None
     passages: int
+    expired: bool = Field(default=False, description="An offer whose end date has passed: still indexed, but "
+                                                     "left out of answers, search and /v1/offers.")
 
 
 class DocumentsResponse(BaseModel):

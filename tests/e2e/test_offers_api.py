@@ -76,3 +76,10 @@ def test_bad_filter_values_are_422(server: str) -> None:
     for params in ({"q": "Kita", "kind": "pdf"}, {"q": "Kita", "age": "fünf"}):
         r = httpx.get(f"{server}/v1/search", params=params, timeout=30)
         assert r.status_code == 422 and set(r.json()) == {"error", "message"}
+
+
+def test_the_document_list_marks_expired_offers(server: str) -> None:
+    docs = httpx.get(f"{server}/v1/documents", params={"kind": "offer"}, timeout=30).json()["documents"]
+    expired = {d["url"] for d in docs if d["expired"]}
+    assert expired and all(EXPIRED in u for u in expired)  # still indexed, marked
+    assert any(not d["expired"] for d in docs)
