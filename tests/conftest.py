@@ -17,7 +17,7 @@ import pytest
 from lotse.settings import Settings
 from lotse.sitesrv import serve_directory
 from tests.fakellm import FakeLLM, serve_fake_llm
-from tests.pgcluster import postgres_cluster
+from tests.pgcluster import running_cluster
 
 REPO = Path(__file__).resolve().parent.parent
 LOTSE = [sys.executable, "-m", "lotse"]
@@ -74,15 +74,8 @@ def server(demo_data_dir: Path, model_path: str) -> Iterator[str]:
 def postgres_url() -> Iterator[str]:
     """A throwaway PostgreSQL cluster (tests/pgcluster.py) for the whole run; fails, never skips, without
     the server binaries: `make test` installs them."""
-    try:
-        cluster = postgres_cluster(free_port())
-        url = cluster.__enter__().url
-    except RuntimeError as exc:
-        pytest.fail(str(exc))
-    try:
-        yield url
-    finally:
-        cluster.__exit__(None, None, None)
+    for cluster in running_cluster(free_port()):
+        yield cluster.url
 
 
 @pytest.fixture(scope="session")

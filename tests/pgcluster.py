@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Cluster", "find_bin", "postgres_cluster"]
+__all__ = ["Cluster", "find_bin", "postgres_cluster", "running_cluster"]
 
 
 def find_bin() -> Path | None:
@@ -76,3 +76,18 @@ def postgres_cluster(port: int) -> Iterator[Cluster]:
         subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
                        capture_output=True, timeout=60)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def running_cluster(port: int) -> Iterator[Cluster]:
+    """For a pytest fixture: the cluster, or a failure (never a skip) naming how to get the binaries."""
+    import pytest
+
+    ctx = postgres_cluster(port)
+    try:
+        cluster = ctx.__enter__()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield cluster
+    finally:
+        ctx.__exit__(None, None, None)

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import ADMIN_TOKEN, _serve, free_port
 from tests.e2e.test_conversation import ask
-from tests.pgcluster import Cluster, postgres_cluster
+from tests.pgcluster import Cluster, running_cluster
 
 pytestmark = pytest.mark.integration
 
@@ -24,15 +24,7 @@ AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
-    try:
-        ctx = postgres_cluster(free_port())
-        c = ctx.__enter__()
-    except RuntimeError as exc:
-        pytest.fail(str(exc))
-    try:
-        yield c
-    finally:
-        ctx.__exit__(None, None, None)
+    yield from running_cluster(free_port())
 
 
 @pytest.fixture(scope="module")

@@ -174,17 +174,22 @@ def _tiny_omos(root: Path) -> None:
                                                           encoding="utf-8")
 
 
-@pytest.mark.integration
-def test_a_short_tune_really_trains_and_writes_an_adapter(tmp_path: Path) -> None:
+def _tune_on_tiny_omos(tmp_path: Path, command: str, *args: str) -> None:
+    """`lotse model <command> <args>` over the miniature OMoS-QA, with the provisioned base model."""
     _tiny_omos(tmp_path / "data")
-    out = tmp_path / "adapter" / "smoke"
     env = {**os.environ, "LOTSE_EVAL_DATA_DIR": str(tmp_path / "data"), "LOTSE_DATA_DIR": str(tmp_path / "lotse"),
            "LOTSE_MODEL_CACHE_DIR": str(_base_dir().parent)}
     env.pop("LOTSE_EMBEDDING_MODEL", None)
-    proc = subprocess.run([*LOTSE, "model", "tune-pairs", "--out", str(out), "--epochs", "1", "--max-steps", "2",
-                           "--batch-size", "4", "--work-dir", str(tmp_path / "work"), "--select-on-dev"],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([*LOTSE, "model", command, *args], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+@pytest.mark.integration
+def test_a_short_tune_really_trains_and_writes_an_adapter(tmp_path: Path) -> None:
+    out = tmp_path / "adapter" / "smoke"
+    _tune_on_tiny_omos(tmp_path, "tune-pairs", "--out", str(out), "--epochs", "1", "--max-steps", "2",
+                       "--batch-size", "4", "--work-dir", str(tmp_path / "work"), "--select-on-dev")
     record = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     assert record["epochs"][0]["steps"] == 2 and record["data"]["pairs_passage"] == 6 * 4
     assert set(record["epochs"][0]["dev_dense_R@5"]) == {"de", "en", "ar", "uk"}
@@ -202,15 +207,9 @@ def test_a_short_tune_really_trains_and_writes_an_adapter(tmp_path: Path) -> Non
 def test_a_short_align_tune_writes_a_query_adapter(tmp_path: Path) -> None:
     from lotse.model.query_adapter import QueryAdapter
 
-    _tiny_omos(tmp_path / "data")
     out = tmp_path / "adapter" / "align-smoke"
-    env = {**os.environ, "LOTSE_EVAL_DATA_DIR": str(tmp_path / "data"), "LOTSE_DATA_DIR": str(tmp_path / "lotse"),
-           "LOTSE_MODEL_CACHE_DIR": str(_base_dir().parent)}
-    env.pop("LOTSE_EMBEDDING_MODEL", None)
-    proc = subprocess.run([*LOTSE, "model", "tune", "--out", str(out), "--steps", "2", "--eval-every", "1",
-                           "--batch-size", "4", "--rank", "4"],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    _tune_on_tiny_omos(tmp_path, "tune", "--out", str(out), "--steps", "2", "--eval-every", "1",
+                       "--batch-size", "4", "--rank", "4")
     record = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     # Every page of the miniature is also a dev or test page: only the questions may be used.
     assert record["data"]["pages_skipped_held_out"] == 6 and record["data"]["line_pairs"] == 0
