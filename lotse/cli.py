@@ -238,6 +238,10 @@ def model_tune(
     rank: Annotated[int, typer.Option(help="LoRA rank (every encoder layer is adapted).")] = 16,
     batch_size: Annotated[int, typer.Option(help="Pairs per batch (in-batch negatives).")] = 64,
     contrastive: Annotated[float, typer.Option(help="Weight of the in-batch term (0: cosine only).")] = 1.0,
+    retrieval: Annotated[float, typer.Option(
+        help="Weight of the retrieval term: train questions must rank their page's passages first among the "
+             "frozen passage vectors (0: distillation only).")] = 0.0,
+    retrieval_batch: Annotated[int, typer.Option(help="Train questions per step for the retrieval term.")] = 24,
     eval_every: Annotated[int, typer.Option(help="Dev evaluation (and checkpoint choice) every N steps.")] = 150,
     limit_pairs: Annotated[int | None, typer.Option(help="Train on a random N of the pairs (smoke runs).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of torch, numpy and the data order.")] = 13,
@@ -256,7 +260,8 @@ def model_tune(
     s = _settings()
     langs = tuple(x.strip() for x in languages.split(",") if x.strip())
     cfg = AlignConfig(languages=langs, seed=seed, steps=steps, batch_size=batch_size, lr=lr, rank=rank,
-                      alpha=2.0 * rank, contrastive=contrastive, eval_every=eval_every, threads=threads,
+                      alpha=2.0 * rank, contrastive=contrastive, retrieval=retrieval,
+                      retrieval_batch=retrieval_batch, eval_every=eval_every, threads=threads,
                       limit_pairs=limit_pairs)
     try:
         result = run_align(cfg, base_dir=Path(s.provisioned_model_path("none")), out=out_path,

@@ -12,8 +12,13 @@ Multilingual knowledge distillation (Reimers & Gurevych 2020) on the query side 
   train questions in en/ar/uk paired with the same question in German, and the line-aligned
   page texts of the train pages (the ar/uk/en files hold the same lines as the German file,
   translated). No train page is a dev or test page (checked here), so no test text is seen.
-- **Selection on dev**: every ``eval_every`` steps, dense page Recall@5 on the OMoS-QA dev
-  split, with the original model's passage vectors (exactly what the product does); the best
+- **Retrieval term** (``retrieval`` > 0): distillation caps the student at what the German
+  question finds. So train questions in en/ar/uk also learn to rank the passages of their gold
+  page first, by a softmax over the original model's frozen passage vectors under the product's
+  fused score (``lotse.model.pool``). The pool leaves out every passage of a dev or test gold
+  page, so not even a negative tells the adapter which passages answer a held-out question.
+- **Selection on dev**: every ``eval_every`` steps, page Recall@5 on the OMoS-QA dev split under
+  that fused score, with the original model's passage vectors (what the index holds); the best
   checkpoint by mean over the adapter's languages is written.
 
 The adapter never touches German questions or any passage: ``lotse.model.query_adapter``
@@ -31,6 +36,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from lotse.model.pool import PassagePool
 
 if TYPE_CHECKING:
     from lotse.model.tune import TuneResult
@@ -55,6 +62,9 @@ class AlignConfig:
     max_seq_length: int = 96
     min_line_chars: int = 16  # shorter page lines (headings, "Telefon:") carry too little to align
     eval_every: int = 150
+    retrieval: float = 0.0  # weight of the retrieval term (train questions vs. frozen passages); 0: none
+    retrieval_batch: int = 24  # train questions per step for that term
+    retrieval_scale: float = 50.0  # inverse temperature of its softmax over the passage pool
     threads: int = 2
     limit_pairs: int | None = None  # a random subset of the pairs (smoke runs)
 
@@ -106,23 +116,45 @@ def parallel_pairs(split_dir: Path, languages: tuple[str, ...], min_line_chars: 
     return pairs, stats
 
 
-def _dev_recall(bert, tok, passage_vecs: np.ndarray, urls: list[str], dev, k: int = 5) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def _scored(questions, indexed: set[str]) -> list:  # type: ignore[no-untyped-def]
+    return [q for q in questions if q.answerable and q.in_corpus and q.gold_urls & indexed]
+
+
+def _dev_recall(bert, tok, pool: PassagePool, dev, k: int = 5) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Page Recall@k on dev under the product's fused score (without its small BM25 share)."""
     import torch
 
     from lotse.model.tune import _encode
 
-    indexed = set(urls)
+    indexed = set(pool.urls)
     out: dict[str, float] = {}
     for lang, qs in dev.questions.items():
-        scored = [q for q in qs if q.answerable and q.in_corpus and q.gold_urls & indexed]
+        scored = _scored(qs, indexed)
         with torch.no_grad():
             qv = np.concatenate([_encode(bert, tok, [q.text for q in scored[i:i + 64]], "query: ", 128).numpy()
                                  for i in range(0, len(scored), 64)])
-        sims = qv @ passage_vecs.T
-        hits = sum(any(urls[j] in q.gold_urls for j in np.argsort(-row, kind="stable")[:k])
-                   for q, row in zip(scored, sims, strict=True))
-        out[lang] = round(hits / max(1, len(scored)), 4)
+        out[lang] = round(pool.recall(qv, [q.gold_urls for q in scored], k), 4)
     return out
+
+
+def _retrieval_items(eval_data_dir: Path, languages: tuple[str, ...], pool: PassagePool):  # type: ignore[no-untyped-def]
+    """Train questions with their gold passage rows, and the rows allowed as negatives.
+
+    Passages of dev and test gold pages are left out of the softmax: the adapter never sees
+    which passages answer a held-out question, not even as a negative."""
+    from evaluation.datasets import load_omos
+
+    indexed = set(pool.urls)
+    held = set()
+    for split in ("dev", "test"):
+        for qs in load_omos(eval_data_dir, split, ["de"]).questions.values():
+            held.update(u for q in qs for u in q.gold_urls)
+    train = load_omos(eval_data_dir, "train", list(languages))
+    items = [(q.text, pool.rows_of(q.gold_urls)) for qs in train.questions.values() for q in _scored(qs, indexed)]
+    allowed = np.ones(len(pool.urls), dtype=bool)
+    allowed[pool.rows_of(held)] = False
+    items = [(text, rows[allowed[rows]]) for text, rows in items]
+    return [(t, r) for t, r in items if len(r)], allowed
 
 
 def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Path, cache_root: Path,
@@ -157,10 +189,14 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
     base_emb = SentenceTransformerEmbedder(str(base_dir), batch_size=32)
     prepared = prepare_index(dev, base_emb, cache_root=cache_root, model=str(base_dir),
                              chunk_max_tokens=chunk_max_tokens, user_agent=user_agent, progress=progress)
-    index = prepared.index
-    urls = [c.source.url for c in index.chunks]
-    passage_vecs = np.stack([index.dense.reconstruct(i) for i in range(len(index.chunks))]).astype(np.float32)
-    del base_emb
+    pool = PassagePool.from_index(prepared.index)
+    del base_emb, prepared
+    retrieval, allowed = _retrieval_items(eval_data_dir, cfg.languages, pool) if cfg.retrieval else ([], None)
+    stats["retrieval_questions"] = len(retrieval)
+    stats["retrieval_passages"] = int(allowed.sum()) if allowed is not None else 0
+    if cfg.retrieval:
+        progress(f"retrieval term: {len(retrieval)} train questions against {int(allowed.sum())} of "
+                 f"{len(pool.urls)} passages (dev/test gold pages left out)")
 
     st = SentenceTransformer(str(base_dir), device="cpu")
     bert, tok = st[0].auto_model, st.tokenizer
@@ -171,8 +207,8 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
                         convert_to_tensor=True, show_progress_bar=False)
     row = {t: i for i, t in enumerate(targets)}
     progress(f"teacher vectors of {len(targets)} German texts ({time.perf_counter() - t0:.0f} s)")
-    dev_base = _dev_recall(bert, tok, passage_vecs, urls, dev)
-    progress(f"dev dense R@5, original model: {dev_base}")
+    dev_base = _dev_recall(bert, tok, pool, dev)
+    progress(f"dev R@5, original model: {dev_base}")
 
     wrapped = inject_lora(bert, cfg.rank, cfg.alpha, None)
     params = [p for layer in wrapped.values() for p in (layer.lora_A, layer.lora_B)]
@@ -185,6 +221,8 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
     order = list(range(len(pairs)))
     rng.shuffle(order)
     pos, losses, history = 0, [], []
+    r_order, r_pos = list(range(len(retrieval))), len(retrieval)
+    masked = torch.from_numpy(~allowed) if allowed is not None else None
     best: tuple[float, int, dict[str, np.ndarray], dict[str, float]] | None = None
     t0 = time.perf_counter()
     for step in range(1, cfg.steps + 1):
@@ -202,6 +240,20 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
                                  for i, a in enumerate(batch)])
             logits = (cfg.scale * student @ target.T).masked_fill(same, float("-inf"))
             loss = loss + cfg.contrastive * torch.nn.functional.cross_entropy(logits, torch.arange(len(batch)))
+        if cfg.retrieval and retrieval:
+            if r_pos + cfg.retrieval_batch > len(r_order):
+                rng.shuffle(r_order)
+                r_pos = 0
+            items = [retrieval[j] for j in r_order[r_pos:r_pos + cfg.retrieval_batch]]
+            r_pos += cfg.retrieval_batch
+            q = _encode(bert, tok, [t for t, _ in items], "query: ", cfg.max_seq_length)
+            logits = (cfg.retrieval_scale * pool.scores(q)).masked_fill(masked, float("-inf"))
+            gold = torch.zeros_like(logits, dtype=torch.bool)
+            for i, (_, rows) in enumerate(items):
+                gold[i, torch.from_numpy(rows)] = True
+            # Any passage of the gold page is a hit: -log of the gold passages' share of the softmax.
+            nll = torch.logsumexp(logits, -1) - torch.logsumexp(logits.masked_fill(~gold, float("-inf")), -1)
+            loss = loss + cfg.retrieval * nll.mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -211,11 +263,11 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
             progress(f"step {step}/{cfg.steps} loss {np.mean(losses[-25:]):.4f} "
                      f"({(time.perf_counter() - t0) / step:.1f} s/step)")
         if step % cfg.eval_every == 0 or step == cfg.steps:
-            r = _dev_recall(bert, tok, passage_vecs, urls, dev)
+            r = _dev_recall(bert, tok, pool, dev)
             score = float(np.mean([r[lang] for lang in cfg.languages]))
-            history.append({"step": step, "loss": round(float(np.mean(losses[-25:])), 4), "dev_dense_R@5": r,
+            history.append({"step": step, "loss": round(float(np.mean(losses[-25:])), 4), "dev_R@5": r,
                             "seconds": round(time.perf_counter() - t0)})
-            progress(f"step {step}: dev dense R@5 {r}")
+            progress(f"step {step}: dev R@5 {r}")
             if best is None or score > best[0]:
                 best = (score, step, {k: v.numpy() for k, v in lora_state_dict(wrapped).items()}, r)
 
@@ -228,9 +280,12 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
     doc = {
         "adapter": adapter.name, "sha256": sha, "kind": "query", "languages": list(cfg.languages),
         "selected_step": best[1], "base_checksum": base_checksum, "config": asdict(cfg),
-        "data": {"source": "OMoS-QA train split: questions and line-aligned page translations (CC BY 4.0, "
+        "data": {"source": "OMoS-QA train split: questions, line-aligned page translations and the questions' "
+                           "gold pages (CC BY 4.0, "
                            "https://github.com/digitalfabrik/integreat-qa-dataset)", **stats},
-        "dev_dense_R@5_original": dev_base, "dev_dense_R@5_selected": best[3], "checkpoints": history,
+        "dev_R@5_original": dev_base, "dev_R@5_selected": best[3],
+        "dev_metric": "page Recall@5, fused dense + best-sentence score (no BM25), original passage vectors",
+        "checkpoints": history,
         "seconds": round(time.perf_counter() - t_start),
     }
     record.write_text(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")

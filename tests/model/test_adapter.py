@@ -134,8 +134,9 @@ def test_tune_help_works() -> None:
         assert all(f in proc.stdout for f in flags), proc.stdout
 
 
-def _tiny_omos(root: Path) -> None:
-    """A miniature OMoS-QA in the real file layout: 6 German pages, 6 train and 3 dev items."""
+def _tiny_omos(root: Path, train_only: int = 0) -> None:
+    """A miniature OMoS-QA in the real file layout: 6 German pages, 6 train and 3 dev items, and
+    ``train_only`` more pages (at most 2) asked about in train only."""
     topics = [
         ("Kita", "Eltern melden ihr Kind über das Kita-Portal des Landkreises für einen Betreuungsplatz an.",
          "Where do I register my child for a daycare place?"),
@@ -149,7 +150,11 @@ def _tiny_omos(root: Path) -> None:
          "Which school will my child attend?"),
         ("Arbeit", "Die Agentur für Arbeit berät zu Stellen, Ausbildung und der Anerkennung von Abschlüssen.",
          "Who advises me about jobs and recognition of degrees?"),
-    ]
+        ("Musikschule", "Die Musikschule unterrichtet Kinder ab vier Jahren an Geige, Klavier und Flöte.",
+         "Where can my child learn the violin?"),
+        ("Bibliothek", "Mit dem Bibliotheksausweis leihen Sie Bücher, Filme und Spiele kostenlos aus.",
+         "How do I borrow books?"),
+    ][:6 + train_only]
     pages_dir = root / "omos_qa_integreat" / "integreat_pages_de"
     splits = root / "omos_qa_integreat" / "splits"
     pages_dir.mkdir(parents=True)
@@ -161,7 +166,7 @@ def _tiny_omos(root: Path) -> None:
                       "available_languages": {}})
     (pages_dir / "lkaugsburg_de_pages.json").write_text(json.dumps(pages), encoding="utf-8")
     (pages_dir / "rems-murr-kreis_de_pages.json").write_text("[]", encoding="utf-8")
-    for split, ids in (("train", range(1, 7)), ("dev", range(1, 4)), ("test", range(4, 7))):
+    for split, ids in (("train", range(1, 7 + train_only)), ("dev", range(1, 4)), ("test", range(4, 7))):
         for lang in ("de", "en", "ar", "uk"):
             rows = []
             for i in ids:
@@ -174,9 +179,9 @@ def _tiny_omos(root: Path) -> None:
                                                           encoding="utf-8")
 
 
-def _tune_on_tiny_omos(tmp_path: Path, command: str, *args: str) -> None:
+def _tune_on_tiny_omos(tmp_path: Path, command: str, *args: str, train_only: int = 0) -> None:
     """`lotse model <command> <args>` over the miniature OMoS-QA, with the provisioned base model."""
-    _tiny_omos(tmp_path / "data")
+    _tiny_omos(tmp_path / "data", train_only)
     env = {**os.environ, "LOTSE_EVAL_DATA_DIR": str(tmp_path / "data"), "LOTSE_DATA_DIR": str(tmp_path / "lotse"),
            "LOTSE_MODEL_CACHE_DIR": str(_base_dir().parent)}
     env.pop("LOTSE_EMBEDDING_MODEL", None)
@@ -215,7 +220,23 @@ def test_a_short_align_tune_writes_a_query_adapter(tmp_path: Path) -> None:
     assert record["data"]["pages_skipped_held_out"] == 6 and record["data"]["line_pairs"] == 0
     assert record["data"]["question_pairs"] == 6 * 3 and record["kind"] == "query"
     assert [c["step"] for c in record["checkpoints"]] == [1, 2] and record["selected_step"] in (1, 2)
-    assert set(record["checkpoints"][0]["dev_dense_R@5"]) == {"de", "en", "ar", "uk"}
+    assert set(record["checkpoints"][0]["dev_R@5"]) == {"de", "en", "ar", "uk"}
+    assert record["data"]["retrieval_questions"] == 0  # no --retrieval
     adapter = QueryAdapter("smoke", out.with_suffix(".safetensors"), record["sha256"], frozenset({"ar"}))
     assert adapter.rank == 4 and len(adapter.tensors) == 12 * 6 * 2  # every layer x 6 Linear x (A, B)
     assert any(np.abs(v).max() > 0 for k, v in adapter.tensors.items() if k.endswith("lora_B"))
+
+
+@pytest.mark.integration
+def test_the_retrieval_term_learns_from_train_only_pages(tmp_path: Path) -> None:
+    out = tmp_path / "adapter" / "retrieval-smoke"
+    _tune_on_tiny_omos(tmp_path, "tune", "--out", str(out), "--steps", "2", "--eval-every", "2",
+                       "--batch-size", "4", "--rank", "4", "--retrieval", "1", "--retrieval-batch", "3",
+                       train_only=2)
+    record = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    # Pages 1-6 answer dev or test questions: only the two train-only pages teach, in en/ar/uk,
+    # and their passages are the only ones left in the softmax.
+    assert record["data"]["retrieval_questions"] == 2 * 3
+    assert 2 <= record["data"]["retrieval_passages"] <= 4
+    assert record["data"]["pages"] == 2 and record["data"]["line_pairs"] > 0
+    assert record["config"]["retrieval"] == 1.0 and record["selected_step"] == 2

@@ -1,0 +1,30 @@
+"""The score a query adapter is trained and selected on is the score the retriever serves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from assistant.retrieve import FusionWeights, HybridRetriever
+from index.store import IndexStore
+from lotse.model.pool import PassagePool
+
+
+def test_the_training_score_ranks_like_the_retriever(demo_data_dir: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    index = IndexStore(demo_data_dir).load()
+    pool = PassagePool.from_index(index)
+    assert len(pool.urls) == len(index.chunks) and len(pool.sentence_chunk) == len(index.sentence_map)
+    # BM25 is the one signal the pool leaves out: switch it off in the retriever too.
+    retriever = HybridRetriever(embedder, FusionWeights(lexical_german=0.0, lexical_latin=0.0))
+    for question, language in [("Wie melde ich mein Kind für einen Kita-Platz an?", "de"),
+                               ("Where can my child learn an instrument?", "en"),
+                               ("أين يمكنني تعلم اللغة الألمانية؟", "ar")]:
+        served = retriever.run(index, question, language=language, k=5)
+        scores = pool.scores(torch.from_numpy(served.query_vector[None, :].astype(np.float32)))[0].numpy()
+        assert list(np.argsort(-scores, kind="stable")[:5]) == served.ids, question
+        np.testing.assert_allclose(scores[served.ids], served.scores, atol=1e-5)
+        gold = frozenset({pool.urls[served.ids[0]]})
+        assert pool.recall(served.query_vector[None, :].astype(np.float32), [gold], k=1) == 1.0
+        assert pool.recall(served.query_vector[None, :].astype(np.float32), [frozenset({"https://elsewhere"})]) == 0.0
