@@ -52,7 +52,9 @@ def main() -> None:
     with serving(env) as (base, pid, ready):
         qs = questions(data)
         random.Random(7).shuffle(qs)
+        # The query cache makes a repeated text free: /v1/ask gets questions /v1/search never saw.
         warm, measured = qs[:30], qs[30 : 30 + args.queries]
+        asked = qs[30 + args.queries : 30 + args.queries + args.queries // 3]
         with httpx.Client(timeout=60) as client:
             for q in warm:
                 client.get(f"{base}/v1/search", params={"q": q, "k": 10})
@@ -61,9 +63,9 @@ def main() -> None:
                 t = time.perf_counter()
                 client.get(f"{base}/v1/search", params={"q": q, "k": 10}).raise_for_status()
                 search_ms.append((time.perf_counter() - t) * 1000)
-            for q in measured[: args.queries // 3]:
+            for q in asked:
                 t = time.perf_counter()
-                client.post(f"{base}/v1/ask", json={"question": q + " "}).raise_for_status()  # new text: no cache
+                client.post(f"{base}/v1/ask", json={"question": q}).raise_for_status()
                 ask_ms.append((time.perf_counter() - t) * 1000)
         status = Path(f"/proc/{pid}/status").read_text()
         peak_mb = int(next(ln for ln in status.splitlines() if ln.startswith("VmHWM")).split()[1]) / 1024
