@@ -18,8 +18,16 @@ from lotse.settings import Settings
 __all__ = ["build_assistant", "build_conversation", "build_store"]
 
 
-def build_abstention(s: Settings) -> AbstentionPolicy:
-    return AbstentionPolicy(margin=s.abstain_margin, adapted_floor=s.abstain_adapted_floor)
+def build_abstention(s: Settings, query_adapter: str | None = None) -> AbstentionPolicy:
+    """The policy for questions encoded with ``query_adapter`` (default: the configured one)."""
+    floor = s.abstain_adapted_floor
+    name = query_adapter or s.query_adapter_name()
+    if floor is None and name:
+        from lotse.model.adapter import ADAPTERS
+
+        spec = ADAPTERS.get(name)
+        floor = spec.abstain_floor if spec is not None else None
+    return AbstentionPolicy(margin=s.abstain_margin, adapted_floor=floor)
 
 
 def build_assistant(s: Settings, embedder: Embedder | None = None) -> Assistant:

@@ -175,7 +175,7 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
                 ood = load_out_of_domain()
                 groups += [("ood", q) for q in (ood[:limit] if limit else ood)]
                 abstentions[label] = run_abstention(groups, index, embedder, HybridRetriever(embedder),
-                                                    build_abstention(s), progress)
+                                                    build_abstention(s, adapter), progress)
     except (LotseError, ValueError) as exc:
         err.print(f"[bold red]Error:[/] {exc}", highlight=False)
         raise typer.Exit(code=1) from exc

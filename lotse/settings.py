@@ -21,7 +21,7 @@ SHIPPED_ADAPTER = "omos-lora-v1"
 # The adapter the product loads by default: the query adapter, which moves only questions detected
 # in en/ar/uk (OMoS-QA test page Recall@5 en 0.68 -> 0.80, ar 0.59 -> 0.67, uk 0.58 -> 0.67) and
 # leaves passages and German questions to the original model. "none" = the original everywhere.
-DEFAULT_ADAPTER = "omos-align-v1"
+DEFAULT_ADAPTER = "omos-align-v2"
 
 
 class Settings(BaseSettings):
@@ -45,8 +45,9 @@ class Settings(BaseSettings):
     embedding_adapter: str = Field(
         default=DEFAULT_ADAPTER,
         description=(
-            "LOTSE_EMBEDDING_ADAPTER: 'omos-align-v1' (default: questions detected in en, ar or uk go "
-            "through the query adapter; passages and other questions use the original model), 'none' "
+            "LOTSE_EMBEDDING_ADAPTER: 'omos-align-v2' (default: questions detected in en, ar or uk go "
+            "through the query adapter; passages and other questions use the original model), "
+            "'omos-align-v1' (the first query adapter, distillation only), 'none' "
             "(the original multilingual-e5-small for everything) or 'omos-lora-v1' (the earlier adapter "
             "merged into its own folder). Ignored when LOTSE_EMBEDDING_MODEL is set."
         ),
@@ -75,10 +76,11 @@ class Settings(BaseSettings):
         description="How much closer the best evidence must be to the question than the best "
                     "background sentence for the assistant to answer (see assistant/abstain.py).",
     )
-    abstain_adapted_floor: float = Field(
-        default=0.48, ge=0.0, le=1.0,  # 2nd percentile of answerable adapted dev questions
-        description="The evidence floor for questions the query adapter encodes (their cosines sit lower; "
-                    "chosen on OMoS-QA dev, see docs/benchmarks.md). Other questions: 0.70.")
+    abstain_adapted_floor: float | None = Field(
+        default=None, ge=0.0, le=1.0,
+        description="The evidence floor for questions the query adapter encodes (their cosines sit lower). "
+                    "Unset: the adapter's own floor, calibrated on OMoS-QA dev (docs/model.md). "
+                    "Other questions: 0.70.")
 
     # ---- conversations, feedback, content gaps (assistant/sessions.py) --------------
     state_path: Path | None = Field(

@@ -44,6 +44,10 @@ class AdapterSpec:
     # "query": applied at query time to questions in ``languages`` only (lotse.model.query_adapter).
     kind: str = "merged"
     languages: tuple[str, ...] = ()
+    # Query adapters move the cosine scale of the questions they encode, so the evidence floor of
+    # AbstentionPolicy is the adapter's own: the 2nd percentile of the best evidence of answerable
+    # adapted OMoS-QA dev questions (docs/model.md). None: the policy's general floor.
+    abstain_floor: float | None = None
 
 
 # The shipped adapters; the product's default is Settings.embedding_adapter.
@@ -59,6 +63,15 @@ ADAPTERS: dict[str, AdapterSpec] = {
         folder_checksum="",
         kind="query",
         languages=("en", "ar", "uk"),
+        abstain_floor=0.48,
+    ),
+    "omos-align-v2": AdapterSpec(
+        name="omos-align-v2",
+        sha256="8be664c9188089a2a23b6989cdb067b0cb72b560f89394edb5a5f119f577d04e",
+        folder_checksum="",
+        kind="query",
+        languages=("en", "ar", "uk"),
+        abstain_floor=0.25,
     ),
 }
 

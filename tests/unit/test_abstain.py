@@ -38,3 +38,18 @@ def test_without_an_adapted_floor_the_floor_is_one() -> None:
     policy = AbstentionPolicy(background=BACKGROUND, floor=0.70)
     q = emb.embed_queries(["Kita"])[0]
     assert not policy.run(0.55, q, emb, adapted=True).found
+
+
+def test_each_query_adapter_brings_its_own_floor() -> None:
+    from assistant.factory import build_abstention
+    from lotse.model.adapter import ADAPTERS
+    from lotse.settings import DEFAULT_ADAPTER, Settings
+
+    default = build_abstention(Settings())
+    assert default.adapted_floor == ADAPTERS[DEFAULT_ADAPTER].abstain_floor
+    assert build_abstention(Settings(), "omos-align-v1").adapted_floor == 0.48
+    # An operator's setting wins over the adapter's calibration.
+    assert build_abstention(Settings(abstain_adapted_floor=0.6), "omos-align-v1").adapted_floor == 0.6
+    # The original model: no adapted questions, one floor.
+    plain = build_abstention(Settings(embedding_adapter="none"))
+    assert plain.adapted_floor == plain.floor
