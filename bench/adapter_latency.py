@@ -1,0 +1,74 @@
+"""What the query adapter costs per question: one question at a time, as the server encodes them.
+
+    .venv/bin/python bench/adapter_latency.py [--per-language 90]
+
+One embedder, as the server loads it: the original model with the default query adapter
+wrapped around it. Each OMoS-QA dev question (en, ar, uk) is encoded twice, interleaved: with
+its language (the adapter switched on) and without one (the original weights, as for German or
+Turkish). The query cache keys adapted and original encodings apart, so it never answers.
+Also the process's peak memory: one model plus the adapter's LoRA matrices.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.scale_corpus import pct  # noqa: E402
+from lotse.embedding import load_embedder  # noqa: E402
+from lotse.model.adapter import load_query_adapter  # noqa: E402
+from lotse.settings import DEFAULT_ADAPTER, Settings  # noqa: E402
+
+
+def questions(data: Path, lang: str, n: int) -> list[str]:
+    path = data / "omos_qa_integreat" / "splits" / f"dev_{lang}.jsonl"
+    seen: dict[str, None] = {}
+    for line in path.open(encoding="utf-8"):
+        seen.setdefault(json.loads(line)["question"].strip(), None)
+    return list(seen)[:n]
+
+
+def timed(embedder, texts: list[str], lang: str) -> tuple[list[float], list[float]]:  # type: ignore[no-untyped-def]
+    """Milliseconds per question without and with the adapter, interleaved so drift hits both."""
+    off, on = [], []
+    for t in texts:
+        for language, out in ((None, off), (lang, on)):
+            t0 = time.perf_counter()
+            embedder.embed_queries([t], language)
+            out.append((time.perf_counter() - t0) * 1000)
+    return off, on
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--per-language", type=int, default=90)
+    ap.add_argument("--adapter", default=DEFAULT_ADAPTER)
+    ap.add_argument("--out", type=Path, default=REPO / "artifacts" / "bench")
+    args = ap.parse_args()
+    s = Settings()
+    embedder = load_embedder(s.provisioned_model_path("none"), query_adapter=load_query_adapter(args.adapter))
+    timed(embedder, ["Wie melde ich mich an?", "How do I register?"], "en")  # warm-up
+    result: dict[str, object] = {"command": " ".join([Path(sys.executable).name, *sys.argv]),
+                                 "adapter": args.adapter, "threads": __import__("torch").get_num_threads()}
+    for lang in ("en", "ar", "uk"):
+        qs = questions(s.eval_data_dir, lang, args.per_language)
+        a, b = timed(embedder, qs, lang)
+        result[lang] = {"n": len(qs),
+                        "original_ms": {"p50": round(statistics.median(a), 1), "p95": round(pct(a, 0.95), 1)},
+                        "adapter_ms": {"p50": round(statistics.median(b), 1), "p95": round(pct(b, 0.95), 1)}}
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "adapter_latency.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
