@@ -20,11 +20,14 @@ __all__ = ["CachedEmbedder", "EmbeddingCache", "model_fingerprint"]
 
 
 def model_fingerprint(embedder: Embedder) -> str:
-    """The model's name plus the digest of its CHECKSUMS file when it is a local folder."""
-    checksums = Path(embedder.name) / "CHECKSUMS.sha256"
+    """The passage model's name plus the digest of its CHECKSUMS file when it is a local folder.
+
+    Passage vectors only: a query adapter does not change them, so switching one keeps the cache."""
+    name = embedder.passage_name
+    checksums = Path(name) / "CHECKSUMS.sha256"
     if checksums.is_file():
-        return f"{Path(embedder.name).name}@{hashlib.sha256(checksums.read_bytes()).hexdigest()[:16]}"
-    return embedder.name
+        return f"{Path(name).name}@{hashlib.sha256(checksums.read_bytes()).hexdigest()[:16]}"
+    return name
 
 
 class EmbeddingCache:
@@ -80,6 +83,7 @@ class CachedEmbedder:
         self.batch = batch
         self.cache = cache
         self.name = embedder.name
+        self.passage_name = embedder.passage_name
         self.dim = embedder.dim
         self.model_key = model_fingerprint(embedder)
         self.hits = 0

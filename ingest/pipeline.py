@@ -72,8 +72,9 @@ class IngestPipeline:
         self.context = ReaderContext(user_agent=user_agent, fetch_timeout=fetch_timeout)
         self.chunker = Chunker(embedder.count_tokens, max_tokens=chunk_max_tokens)
         self.progress = as_progress(progress)
-        # What makes a published passage reusable as it is: same input, same model, same chunking.
-        self.recipe = f"{embedder.name}|{chunk_max_tokens}"
+        # What makes a published passage reusable as it is: same input, same passage model, same
+        # chunking. Not the query adapter: it never touches passages.
+        self.recipe = f"{embedder.passage_name}|{chunk_max_tokens}"
 
     def run(self, sources: list[Source], *, publish: bool = True) -> IngestResult:
         self.store.clean_temporary()
@@ -133,7 +134,7 @@ class IngestPipeline:
             vectors=embedded.vectors,
             sentence_vectors=embedded.sentence_vectors,
             sentence_map=embedded.sentence_map,
-            model={"name": self.embedder.name, "dim": self.embedder.dim},
+            model={"name": self.embedder.passage_name, "dim": self.embedder.dim},
             sources=[{"name": s.name, "kind": s.kind} for s in sources],
             report={"created": datetime.now(UTC).isoformat(timespec="seconds"),
                     "embedded": cached.misses, "embeddings_from_cache": cached.hits,

@@ -30,7 +30,8 @@ __all__ = ["Embedder", "HashingEmbedder", "SentenceTransformerEmbedder", "adapts
 
 @runtime_checkable
 class Embedder(Protocol):
-    name: str
+    name: str  # what encodes questions: the model, plus a query adapter if there is one
+    passage_name: str  # what encodes passages; a query adapter never changes it, so the index stays valid
     dim: int
 
     def embed_queries(self, texts: Sequence[str], language: str | None = None) -> np.ndarray:
@@ -54,6 +55,7 @@ class SentenceTransformerEmbedder:
     def __init__(self, model: str, *, batch_size: int = 32, query_cache_size: int = 4096,
                  query_adapter: QueryAdapter | None = None) -> None:
         self.name = model if query_adapter is None else f"{model}+{query_adapter.name}"
+        self.passage_name = model
         self.batch_size = batch_size
         self.query_adapter = query_adapter
         self._cache: OrderedDict[tuple[bool, str], np.ndarray] = OrderedDict()
@@ -142,7 +144,7 @@ class HashingEmbedder:
     it knows no language, so nothing measured with it says anything about quality."""
 
     def __init__(self, dim: int = 256) -> None:
-        self.name = f"hashing-{dim}"
+        self.name = self.passage_name = f"hashing-{dim}"
         self.dim = dim
 
     def _vec(self, text: str) -> np.ndarray:

@@ -65,6 +65,9 @@ class AlignConfig:
     retrieval: float = 0.0  # weight of the retrieval term (train questions vs. frozen passages); 0: none
     retrieval_batch: int = 24  # train questions per step for that term
     retrieval_scale: float = 50.0  # inverse temperature of its softmax over the passage pool
+    # Train items whose page is not in the page dumps (München): their German page text, from the
+    # train file itself, joins the retrieval term's pool through the normal ingest.
+    unindexed_pages: bool = False
     threads: int = 2
     limit_pairs: int | None = None  # a random subset of the pairs (smoke runs)
 
@@ -137,7 +140,43 @@ def _dev_recall(bert, tok, pool: PassagePool, dev, k: int = 5) -> dict[str, floa
     return out
 
 
-def _retrieval_items(eval_data_dir: Path, languages: tuple[str, ...], pool: PassagePool):  # type: ignore[no-untyped-def]
+def _unindexed_train_pages(eval_data_dir: Path, languages: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """An EvalSet whose corpus is the German page text of answerable train items with no page in
+    the dumps, and those items' questions in ``languages`` with that page as gold."""
+    from evaluation.datasets import CorpusRecord, EvalSet, Question
+
+    split_dir = eval_data_dir / "omos_qa_integreat" / "splits"
+
+    def rows(split: str, lang: str) -> list[dict]:
+        with (split_dir / f"{split}_{lang}.jsonl").open(encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    from evaluation.datasets import load_omos
+
+    held = {r["context"] for split in ("dev", "test") for r in rows(split, "de")}
+    indexed = load_omos(eval_data_dir, "train", ["de"]).questions["de"]
+    de = rows("train", "de")
+    url_of: dict[str, str] = {}
+    corpus: list[CorpusRecord] = []
+    wanted: list[int] = []
+    for i, (item, q) in enumerate(zip(de, indexed, strict=True)):
+        if q.in_corpus or not item["answers"] or item["context"] in held:
+            continue
+        wanted.append(i)
+        if item["context"] not in url_of:
+            url = f"omos-train://{item['city']}/{item['pageId']}/{len(url_of)}"
+            url_of[item["context"]] = url
+            title = item["context"].split("\n", 1)[0][:120]
+            corpus.append(CorpusRecord(url, title, item["context"], f"train-{item['id']}"))
+    questions = {}
+    for lang in languages:
+        other = rows("train", lang)
+        questions[lang] = [Question(str(other[i]["id"]), lang, other[i]["question"],
+                                    frozenset({url_of[de[i]["context"]]})) for i in wanted]
+    return EvalSet("omos-train-pages", "train", corpus, False, questions)
+
+
+def _retrieval_items(eval_data_dir: Path, languages: tuple[str, ...], pool: PassagePool, extra=None):  # type: ignore[no-untyped-def]
     """Train questions with their gold passage rows, and the rows allowed as negatives.
 
     Passages of dev and test gold pages are left out of the softmax: the adapter never sees
@@ -151,6 +190,8 @@ def _retrieval_items(eval_data_dir: Path, languages: tuple[str, ...], pool: Pass
             held.update(u for q in qs for u in q.gold_urls)
     train = load_omos(eval_data_dir, "train", list(languages))
     items = [(q.text, pool.rows_of(q.gold_urls)) for qs in train.questions.values() for q in _scored(qs, indexed)]
+    if extra is not None:
+        items += [(q.text, pool.rows_of(q.gold_urls)) for qs in extra.questions.values() for q in qs]
     allowed = np.ones(len(pool.urls), dtype=bool)
     allowed[pool.rows_of(held)] = False
     items = [(text, rows[allowed[rows]]) for text, rows in items]
@@ -190,13 +231,23 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
     prepared = prepare_index(dev, base_emb, cache_root=cache_root, model=str(base_dir),
                              chunk_max_tokens=chunk_max_tokens, user_agent=user_agent, progress=progress)
     pool = PassagePool.from_index(prepared.index)
+    train_pool, extra = pool, None
+    if cfg.retrieval and cfg.unindexed_pages:
+        extra = _unindexed_train_pages(eval_data_dir, cfg.languages)
+        more = prepare_index(extra, base_emb, cache_root=cache_root, model=str(base_dir),
+                             chunk_max_tokens=chunk_max_tokens, user_agent=user_agent, progress=progress)
+        train_pool = pool.concat(PassagePool.from_index(more.index))
+        progress(f"{len(extra.corpus)} train pages outside the dumps add {len(train_pool.urls) - len(pool.urls)} "
+                 "passages to the retrieval term's pool")
     del base_emb, prepared
-    retrieval, allowed = _retrieval_items(eval_data_dir, cfg.languages, pool) if cfg.retrieval else ([], None)
+    retrieval, allowed = (_retrieval_items(eval_data_dir, cfg.languages, train_pool, extra) if cfg.retrieval
+                          else ([], None))
     stats["retrieval_questions"] = len(retrieval)
     stats["retrieval_passages"] = int(allowed.sum()) if allowed is not None else 0
+    stats["retrieval_unindexed_pages"] = len(extra.corpus) if extra is not None else 0
     if cfg.retrieval:
         progress(f"retrieval term: {len(retrieval)} train questions against {int(allowed.sum())} of "
-                 f"{len(pool.urls)} passages (dev/test gold pages left out)")
+                 f"{len(train_pool.urls)} passages (dev/test gold pages left out)")
 
     st = SentenceTransformer(str(base_dir), device="cpu")
     bert, tok = st[0].auto_model, st.tokenizer
@@ -247,7 +298,7 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
             items = [retrieval[j] for j in r_order[r_pos:r_pos + cfg.retrieval_batch]]
             r_pos += cfg.retrieval_batch
             q = _encode(bert, tok, [t for t, _ in items], "query: ", cfg.max_seq_length)
-            logits = (cfg.retrieval_scale * pool.scores(q)).masked_fill(masked, float("-inf"))
+            logits = (cfg.retrieval_scale * train_pool.scores(q)).masked_fill(masked, float("-inf"))
             gold = torch.zeros_like(logits, dtype=torch.bool)
             for i, (_, rows) in enumerate(items):
                 gold[i, torch.from_numpy(rows)] = True

@@ -35,6 +35,13 @@ class PassagePool:
                    np.asarray(index.sentence_map[:, 0], dtype=np.int64),
                    [c.source.url for c in index.chunks], dense, sentence)
 
+    def concat(self, other: PassagePool) -> PassagePool:
+        """Both pools as one (same weights as ``self``)."""
+        return PassagePool(np.concatenate([self.passages, other.passages]),
+                           np.concatenate([self.sentences, other.sentences]),
+                           np.concatenate([self.sentence_chunk, other.sentence_chunk + len(self.urls)]),
+                           self.urls + other.urls, self.dense, self.sentence)
+
     def rows_of(self, urls: Iterable[str]) -> np.ndarray:
         wanted = set(urls)
         return np.fromiter((i for i, u in enumerate(self.urls) if u in wanted), dtype=np.int64)

@@ -146,3 +146,29 @@ def test_the_default_server_loads_the_query_adapter(demo_data_dir: Path, model_p
         assert any("kita" in p["source"]["url"] for p in r.json()["passages"])
     finally:
         gen.close()
+
+
+def test_switching_the_adapter_reuses_every_passage(pair, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Passage vectors never depend on the query adapter: an index built with one (or none) is
+    re-ingested with another without embedding anything again."""
+    import json
+
+    from index.store import IndexStore
+    from ingest.pipeline import IngestPipeline
+    from ingest.sources import JsonlSource
+
+    base, adapted = pair
+    assert adapted.passage_name == base.passage_name == base.name != adapted.name
+    records = [{"url": "https://x.test/ik", "title": "Integrationskurs", "text": PASSAGE},
+               {"url": "https://x.test/kita", "title": "Kita", "text": "Die Kita-Anmeldung erfolgt online."}]
+    path = tmp_path / "r.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    src = JsonlSource(name="t", kind="jsonl", path=path)
+    store = IndexStore(tmp_path / "data")
+    IngestPipeline(base, store, user_agent="t").run([src])
+    second = IngestPipeline(adapted, store, user_agent="t").run([src])
+    assert second.reports[0].unchanged == 2
+    manifests = store.versions()
+    report = json.loads((store.versions_dir / manifests[-1]["version"] / "report.json").read_text(encoding="utf-8"))
+    assert len(manifests) == 2 and report["embedded"] == 0
+    assert {m["model"]["name"] for m in manifests} == {base.passage_name}
