@@ -53,10 +53,21 @@ class LoRALinear(nn.Module):
         self.lora_A = nn.Parameter(torch.empty(rank, base.in_features))
         self.lora_B = nn.Parameter(torch.zeros(base.out_features, rank))
         nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))  # as nn.Linear and peft do
+        self.merged: torch.Tensor | None = None
+
+    def merge_for_inference(self) -> None:
+        """Keep ``W + scale * B @ A`` next to ``W``: an adapted forward then costs one matrix
+        product like the original one, instead of three more (about 8 ms a question on 2 cores),
+        for one extra copy of the adapted weights (85 MB for e5-small). Inference only: the merged
+        weight does not follow later changes of A and B."""
+        with torch.no_grad():
+            self.merged = (self.base.weight + self.scale * (self.lora_B @ self.lora_A)).contiguous()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.switch is not None and not getattr(self.switch, "on", False):
             return self.base(x)
+        if self.merged is not None:
+            return nn.functional.linear(x, self.merged, self.base.bias)
         return self.base(x) + (x @ self.lora_A.T @ self.lora_B.T) * self.scale
 
 

@@ -9,8 +9,10 @@ detected in one of the adapter's languages go through the adapted layers. Nothin
 did well can get worse, and no re-embedding is needed to switch the adapter on or off.
 
 Loaded into the same ``SentenceTransformer`` the passages use: the LoRA layers are switched on
-per thread (``active()``), so one copy of the 470 MB of weights serves both encodings. The
-file is the same fp16 safetensors format as the merged adapters, checked by sha256 on load.
+per thread (``active()``), so one copy of the 470 MB of weights serves both encodings; only the
+72 adapted Linear weights are kept a second time, merged (85 MB), so an adapted question costs
+what an original one does. The file is the same fp16 safetensors format as the merged adapters,
+checked by sha256 on load.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ class QueryAdapter:
                 layer.lora_A.copy_(torch.from_numpy(a))
                 layer.lora_B.copy_(torch.from_numpy(b))
             layer.requires_grad_(False)
+            layer.merge_for_inference()
             setattr(parent, leaf, layer)
 
     @contextmanager

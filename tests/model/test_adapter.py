@@ -136,7 +136,8 @@ def test_tune_help_works() -> None:
 
 def _tiny_omos(root: Path, train_only: int = 0) -> None:
     """A miniature OMoS-QA in the real file layout: 6 German pages, 6 train and 3 dev items, and
-    ``train_only`` more pages (at most 2) asked about in train only."""
+    ``train_only`` more pages (at most 2) asked about in train only. The second of those is a
+    München page: like the real ones, it is in the train file but not in any page dump."""
     topics = [
         ("Kita", "Eltern melden ihr Kind über das Kita-Portal des Landkreises für einen Betreuungsplatz an.",
          "Where do I register my child for a daycare place?"),
@@ -160,7 +161,7 @@ def _tiny_omos(root: Path, train_only: int = 0) -> None:
     pages_dir.mkdir(parents=True)
     splits.mkdir(parents=True)
     pages = []
-    for i, (title, line, _) in enumerate(topics, 1):
+    for i, (title, line, _) in enumerate(topics[:7], 1):
         content = f"<h2>{title}</h2><p>{line}</p><p>Weitere Auskunft gibt das Bürgerbüro zu {title}.</p>"
         pages.append({"id": str(i), "url": f"https://tiny.example/{i}", "title": title, "content": content,
                       "available_languages": {}})
@@ -174,7 +175,7 @@ def _tiny_omos(root: Path, train_only: int = 0) -> None:
                 q = f"Frage zu {title}?" if lang == "de" else en
                 rows.append({"id": i, "question": q, "context": f"{title}\n{line}\nWeitere Auskunft gibt das "
                              f"Bürgerbüro zu {title}.", "answers": [1], "language": lang, "sourceLanguage": None,
-                             "city": "lkaugsburg", "pageId": i})
+                             "city": "muenchen" if i == 8 else "lkaugsburg", "pageId": i})
             (splits / f"{split}_{lang}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows),
                                                           encoding="utf-8")
 
@@ -234,9 +235,19 @@ def test_the_retrieval_term_learns_from_train_only_pages(tmp_path: Path) -> None
                        "--batch-size", "4", "--rank", "4", "--retrieval", "1", "--retrieval-batch", "3",
                        train_only=2)
     record = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
-    # Pages 1-6 answer dev or test questions: only the two train-only pages teach, in en/ar/uk,
-    # and their passages are the only ones left in the softmax.
-    assert record["data"]["retrieval_questions"] == 2 * 3
-    assert 2 <= record["data"]["retrieval_passages"] <= 4
+    # Pages 1-6 answer dev or test questions: only the train-only page 7 teaches, in en/ar/uk, and
+    # its passages are the only ones left in the softmax. Page 8 (München) is in no dump.
+    assert record["data"]["retrieval_questions"] == 1 * 3
+    assert 1 <= record["data"]["retrieval_passages"] <= 2
+    assert record["data"]["retrieval_unindexed_pages"] == 0
     assert record["data"]["pages"] == 2 and record["data"]["line_pairs"] > 0
     assert record["config"]["retrieval"] == 1.0 and record["selected_step"] == 2
+
+    # --unindexed-pages: page 8's text, from the train file, joins the pool through the ingest.
+    _tune_on_tiny_omos(tmp_path / "more", "tune", "--out", str(out), "--steps", "1", "--eval-every", "1",
+                       "--batch-size", "4", "--rank", "4", "--retrieval", "1", "--retrieval-batch", "3",
+                       "--unindexed-pages", train_only=2)
+    record = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert record["data"]["retrieval_unindexed_pages"] == 1
+    assert record["data"]["retrieval_questions"] == 2 * 3
+    assert 2 <= record["data"]["retrieval_passages"] <= 4

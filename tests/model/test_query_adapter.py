@@ -172,3 +172,26 @@ def test_switching_the_adapter_reuses_every_passage(pair, tmp_path: Path) -> Non
     report = json.loads((store.versions_dir / manifests[-1]["version"] / "report.json").read_text(encoding="utf-8"))
     assert len(manifests) == 2 and report["embedded"] == 0
     assert {m["model"]["name"] for m in manifests} == {base.passage_name}
+
+
+def test_the_merged_weight_computes_what_the_lora_layer_does() -> None:
+    import torch
+
+    from lotse.model.lora import LoRALinear
+
+    torch.manual_seed(0)
+    switch = threading.local()
+    layer = LoRALinear(torch.nn.Linear(384, 1536), rank=16, alpha=32.0, switch=switch)
+    with torch.no_grad():
+        layer.lora_B.normal_(0, 0.05)
+    x = torch.randn(2, 7, 384)
+    switch.on = True
+    with torch.no_grad():
+        unmerged = layer(x)
+        layer.merge_for_inference()
+        merged = layer(x)
+        switch.on = False
+        original = layer(x)
+    torch.testing.assert_close(merged, unmerged, rtol=1e-4, atol=1e-5)
+    assert not torch.allclose(merged, original, atol=1e-3)  # the update is real, and off means off
+    torch.testing.assert_close(original, layer.base(x))
