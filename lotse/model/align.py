@@ -80,16 +80,17 @@ class Pair:
     language: str
 
 
+def _split_rows(split_dir: Path, split: str, lang: str) -> list[dict]:
+    with (split_dir / f"{split}_{lang}.jsonl").open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
 def parallel_pairs(split_dir: Path, languages: tuple[str, ...], min_line_chars: int) -> tuple[list[Pair], dict]:
     """Questions and page lines of the OMoS-QA train split, each paired with its German version."""
 
-    def rows(split: str, lang: str) -> list[dict]:
-        with (split_dir / f"{split}_{lang}.jsonl").open(encoding="utf-8") as f:
-            return [json.loads(line) for line in f if line.strip()]
-
-    held_out = {r["context"] for split in ("dev", "test") for r in rows(split, "de")}
-    de = rows("train", "de")
-    other = {lang: rows("train", lang) for lang in languages}
+    held_out = {r["context"] for split in ("dev", "test") for r in _split_rows(split_dir, split, "de")}
+    de = _split_rows(split_dir, "train", "de")
+    other = {lang: _split_rows(split_dir, "train", lang) for lang in languages}
     pairs: list[Pair] = []
     pages: set[str] = set()
     stats = {"train_items": len(de), "pages": 0, "pages_skipped_held_out": 0, "pages_misaligned": 0}
@@ -143,19 +144,12 @@ def _dev_recall(bert, tok, pool: PassagePool, dev, k: int = 5) -> dict[str, floa
 def _unindexed_train_pages(eval_data_dir: Path, languages: tuple[str, ...]):  # type: ignore[no-untyped-def]
     """An EvalSet whose corpus is the German page text of answerable train items with no page in
     the dumps, and those items' questions in ``languages`` with that page as gold."""
-    from evaluation.datasets import CorpusRecord, EvalSet, Question
+    from evaluation.datasets import CorpusRecord, EvalSet, Question, load_omos
 
     split_dir = eval_data_dir / "omos_qa_integreat" / "splits"
-
-    def rows(split: str, lang: str) -> list[dict]:
-        with (split_dir / f"{split}_{lang}.jsonl").open(encoding="utf-8") as f:
-            return [json.loads(line) for line in f if line.strip()]
-
-    from evaluation.datasets import load_omos
-
-    held = {r["context"] for split in ("dev", "test") for r in rows(split, "de")}
+    held = {r["context"] for split in ("dev", "test") for r in _split_rows(split_dir, split, "de")}
     indexed = load_omos(eval_data_dir, "train", ["de"]).questions["de"]
-    de = rows("train", "de")
+    de = _split_rows(split_dir, "train", "de")
     url_of: dict[str, str] = {}
     corpus: list[CorpusRecord] = []
     wanted: list[int] = []
@@ -170,7 +164,7 @@ def _unindexed_train_pages(eval_data_dir: Path, languages: tuple[str, ...]):  # 
             corpus.append(CorpusRecord(url, title, item["context"], f"train-{item['id']}"))
     questions = {}
     for lang in languages:
-        other = rows("train", lang)
+        other = _split_rows(split_dir, "train", lang)
         questions[lang] = [Question(str(other[i]["id"]), lang, other[i]["question"],
                                     frozenset({url_of[de[i]["context"]]})) for i in wanted]
     return EvalSet("omos-train-pages", "train", corpus, False, questions)
