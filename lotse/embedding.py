@@ -62,7 +62,7 @@ class SentenceTransformerEmbedder:
         self._cache_size = query_cache_size
         self._lock = threading.Lock()
         self._model = self._load(model)
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        self.dim = int(self._model.get_embedding_dimension() or 0)
         prompts = self._model.prompts or {}
         # e5-style models need their prefixes; models without prompts get none.
         self._query_prompt = "query" if "query" in prompts else None
