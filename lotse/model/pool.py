@@ -28,12 +28,16 @@ class PassagePool:
     sentence: float = 1.0
 
     @classmethod
-    def from_index(cls, index, dense: float = 0.5, sentence: float = 1.0) -> PassagePool:  # type: ignore[no-untyped-def]
+    def from_index(cls, index) -> PassagePool:  # type: ignore[no-untyped-def]
+        """The index's vectors, weighted as the product's ``FusionWeights`` weigh them."""
+        from assistant.retrieve import FusionWeights
+
+        w = FusionWeights()
         n = len(index.chunks)
         passages = np.stack([index.dense.reconstruct(i) for i in range(n)]).astype(np.float32)
         return cls(passages, np.array(index.sentence_vectors, dtype=np.float32),  # a writable copy of the mmap
                    np.asarray(index.sentence_map[:, 0], dtype=np.int64),
-                   [c.source.url for c in index.chunks], dense, sentence)
+                   [c.source.url for c in index.chunks], w.dense, w.sentence)
 
     def concat(self, other: PassagePool) -> PassagePool:
         """Both pools as one (same weights as ``self``)."""
