@@ -16,8 +16,10 @@ byte-identical on every machine and pinned by ``folder_checksum``, like the base
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import struct
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +61,7 @@ ADAPTERS: dict[str, AdapterSpec] = {
     ),
     "omos-align-v1": AdapterSpec(
         name="omos-align-v1",
-        sha256="b22854fad1ccca715db7079b9ec2ca830107bbfd1eb479c6d680a1a518189b16",
+        sha256="879a1780f8123d85767309b57ed2545d42bff92a2855e0b9edd0e3dcc2bba2d9",
         folder_checksum="",
         kind="query",
         languages=("en", "ar", "uk"),
@@ -67,7 +69,7 @@ ADAPTERS: dict[str, AdapterSpec] = {
     ),
     "omos-align-v2": AdapterSpec(
         name="omos-align-v2",
-        sha256="8be664c9188089a2a23b6989cdb067b0cb72b560f89394edb5a5f119f577d04e",
+        sha256="66e4b53c66a04eca6a2a9953a4b498f66684d850f426616285a5a5cd1f1becaf",
         folder_checksum="",
         kind="query",
         languages=("en", "ar", "uk"),
@@ -251,12 +253,29 @@ def build_adapted(base_dir: Path | str, out_dir: Path | str, adapter: str, *, fo
 
 def save_adapter(path: Path, tensors: dict[str, np.ndarray], rank: int, alpha: float,
                  extra: dict[str, str] | None = None) -> str:
-    """Write A/B matrices as fp16 safetensors with rank/alpha metadata; returns the file's sha256."""
-    from safetensors.numpy import save_file
+    """Write A/B matrices as fp16 safetensors with rank/alpha metadata; returns the file's sha256.
+
+    The same tensors and metadata always give the same bytes, so a re-run of the tuning command
+    reproduces the pinned sha256 (see ``canonical_safetensors``).
+    """
+    from safetensors.numpy import save
 
     path.parent.mkdir(parents=True, exist_ok=True)
     meta = {"format": "pt", "rank": str(rank), "alpha": str(alpha), **(extra or {})}
-    save_file({k: np.ascontiguousarray(v, dtype=np.float16) for k, v in sorted(tensors.items())}, str(path),
-              metadata=meta)
+    raw = save({k: np.ascontiguousarray(v, dtype=np.float16) for k, v in sorted(tensors.items())}, metadata=meta)
+    path.write_bytes(canonical_safetensors(raw))
     path.chmod(0o644)
     return sha256_file(path)
+
+
+def canonical_safetensors(raw: bytes) -> bytes:
+    """``raw`` with its JSON header re-serialised with sorted keys; the tensor bytes are untouched.
+
+    safetensors keeps ``__metadata__`` in a Rust HashMap whose order is seeded per process, so two
+    writes of identical content differ in their header bytes and hence in their sha256.
+    """
+    (size,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + size])
+    text = json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)  # the format wants the data section 8-byte aligned
+    return struct.pack("<Q", len(text)) + text + raw[8 + size:]

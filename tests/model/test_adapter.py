@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,15 @@ import torch
 
 from lotse.digest import sha256_file
 from lotse.errors import ModelBuildError
-from lotse.model.adapter import ADAPTERS, AdapterSpec, adapter_path, build_adapted, load_adapter, merge_lora
+from lotse.model.adapter import (
+    ADAPTERS,
+    AdapterSpec,
+    adapter_path,
+    build_adapted,
+    canonical_safetensors,
+    load_adapter,
+    merge_lora,
+)
 from lotse.model.build import checksum_of, verify_model
 from lotse.model.lora import LoRALinear
 from lotse.settings import SHIPPED_ADAPTER, Settings
@@ -251,3 +260,25 @@ def test_the_retrieval_term_learns_from_train_only_pages(tmp_path: Path) -> None
     assert record["data"]["retrieval_unindexed_pages"] == 1
     assert record["data"]["retrieval_questions"] == 2 * 3
     assert 2 <= record["data"]["retrieval_passages"] <= 4
+
+
+def test_save_adapter_writes_the_same_bytes_in_every_process(tmp_path: Path) -> None:
+    # safetensors orders its metadata map by a per-process hash seed: only separate processes show it
+    script = (
+        "import sys, numpy as np; from pathlib import Path; from lotse.model.adapter import save_adapter\n"
+        "t = {f'layer.{i}.lora_A': np.full((2, 3), i, np.float32) for i in range(3)}\n"
+        "print(save_adapter(Path(sys.argv[1]), t, 16, 32.0, extra={'kind': 'query', 'languages': 'en,ar,uk'}))\n"
+    )
+    shas = {subprocess.run([sys.executable, "-c", script, str(tmp_path / f"a{i}.safetensors")],
+                           capture_output=True, text=True, check=True).stdout.strip() for i in range(3)}
+    assert len(shas) == 1
+    tensors, meta = load_adapter(tmp_path / "a0.safetensors", shas.pop())
+    assert meta == {"format": "pt", "rank": "16", "alpha": "32.0", "kind": "query", "languages": "en,ar,uk"}
+    assert np.array_equal(tensors["layer.2.lora_A"], np.full((2, 3), 2.0))
+
+
+@pytest.mark.parametrize("name", [n for n, s in ADAPTERS.items() if s.kind == "query"])
+def test_shipped_query_adapters_are_written_canonically(name: str) -> None:
+    raw = adapter_path(name).read_bytes()
+    assert canonical_safetensors(raw) == raw
+    assert sha256_file(adapter_path(name)) == ADAPTERS[name].sha256
