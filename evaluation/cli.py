@@ -51,9 +51,15 @@ EvalDataDir = Annotated[Path | None, typer.Option(
                        "Default: $LOTSE_DATA_DIR/eval.")]
 Model = Annotated[str | None, typer.Option(
     "--model", help="Comma-separated embedding models, reported side by side: 'base' (the original "
-                    "multilingual-e5-small), 'adapted' (with the shipped adapter omos-lora-v1), a "
+                    "multilingual-e5-small), 'adapted' (with the configured query adapter, else the shipped "
+                    "default), a shipped adapter's name, a "
                     "sentence-transformers folder or name, or 'hashing' for plumbing tests. Default: "
                     "$LOTSE_EMBEDDING_MODEL if set, else base,adapted.")]
+
+PerPage = Annotated[int | None, typer.Option(
+    "--per-page", min=0, help="At most N passages of one page in front of the ranking (0: no cap). Applies "
+                              "to every system alike (to the Haystack peer's top 10 afterwards). Default: the "
+                              "product's (FusionWeights.per_page).")]
 
 
 def _split_list(value: str | None) -> list[str] | None:
@@ -62,11 +68,12 @@ def _split_list(value: str | None) -> list[str] | None:
 
 @eval_app.command("xquad")
 def xquad(systems: Systems = None, languages: Languages = None, limit: Limit = None,
-          out_dir: OutDir = Path("artifacts/eval"), data_dir: EvalDataDir = None, model: Model = None) -> None:
+          out_dir: OutDir = Path("artifacts/eval"), data_dir: EvalDataDir = None, model: Model = None,
+          per_page: PerPage = None) -> None:
     """XQuAD cross-lingual retrieval: the same 1,190 questions in 12 languages against the 240 German
     paragraphs. Measures Recall@1/5/10 and MRR@10 of the gold paragraph per language and system.
     XQuAD has no dev split: its numbers are for reporting only, never for tuning."""
-    _run("xquad", "test", systems, languages, limit, out_dir, data_dir, model)
+    _run("xquad", "test", systems, languages, limit, out_dir, data_dir, model, per_page)
 
 
 @eval_app.command("omos")
@@ -75,13 +82,13 @@ def omos(systems: Systems = None, languages: Languages = None,
              "--split", help="test: the numbers you report. dev: the split to tune weights and thresholds "
                              "on. train: not used for anything here.")] = "test",
          limit: Limit = None, out_dir: OutDir = Path("artifacts/eval"), data_dir: EvalDataDir = None,
-         model: Model = None) -> None:
+         model: Model = None, per_page: PerPage = None) -> None:
     """OMoS-QA (Integreat pages for newcomers): questions in de, en, ar, uk against the German page
     dumps of two districts. Measures page Recall@1/5/10 and evidence hit@5 (a gold answer line inside
     the top-5 passages) per language and system, and abstention: how often the assistant refuses
     unanswerable and out-of-domain questions and wrongly refuses answerable ones, with a threshold
     trade-off curve (choose thresholds from the dev run)."""
-    _run("omos", split, systems, languages, limit, out_dir, data_dir, model)
+    _run("omos", split, systems, languages, limit, out_dir, data_dir, model, per_page)
 
 
 def _models(model: str | None, s) -> list[tuple[str, str, str | None]]:  # type: ignore[no-untyped-def]
@@ -125,7 +132,10 @@ def _embedder(model_name: str, adapter: str | None, batch_size: int):  # type: i
 
 
 def _run(name: str, split: str, systems: str | None, languages: str | None, limit: int | None,
-         out_dir: Path, data_dir: Path | None, model: str | None) -> None:
+         out_dir: Path, data_dir: Path | None, model: str | None, per_page: int | None = None) -> None:
+    from dataclasses import replace
+
+    from assistant.retrieve import FusionWeights
     from evaluation.datasets import load_omos, load_out_of_domain, load_xquad
     from evaluation.report import write
     from evaluation.runner import RetrievalRun, prepare_index, run_abstention, run_retrieval
@@ -135,6 +145,7 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
 
     started = time.perf_counter()
     s = Settings()
+    weights = FusionWeights() if per_page is None else replace(FusionWeights(), per_page=per_page)
     models = _models(model, s)
     cache_root = data_dir or (s.data_dir / "eval")
     names = _split_list(systems) or list(ALL_SYSTEMS)
@@ -157,7 +168,7 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
                                      progress=progress)
             prepared_all.append((label, model_name + (f"+{adapter}" if adapter else ""), embedder, prepared))
             index = prepared.index
-            slots = build_systems(names, index, embedder, model_name)
+            slots = build_systems(names, index, embedder, model_name, weights)
             for slot in slots:
                 slot.name = tag(slot.name)
             part = run_retrieval(evalset, slots, index, embedder, progress)
@@ -174,7 +185,7 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
                           for qs in evalset.questions.values() for q in qs if q.in_corpus]
                 ood = load_out_of_domain()
                 groups += [("ood", q) for q in (ood[:limit] if limit else ood)]
-                abstentions[label] = run_abstention(groups, index, embedder, HybridRetriever(embedder),
+                abstentions[label] = run_abstention(groups, index, embedder, HybridRetriever(embedder, weights),
                                                     build_abstention(s, adapter), progress)
     except (LotseError, ValueError) as exc:
         err.print(f"[bold red]Error:[/] {exc}", highlight=False)
@@ -193,6 +204,7 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
         "model": ", ".join(f"{lb}={m}" if len(models) > 1 else m for lb, m, _, _ in prepared_all),
         "models": {lb: m for lb, m, _, _ in prepared_all},
         "embedder": ", ".join(e.name for _, _, e, _ in prepared_all), "chunk_max_tokens": s.chunk_max_tokens,
+        "per_page": weights.per_page,
         "index_folder": ", ".join(str(p.folder) for *_, p in prepared_all),
         "index_version": ", ".join(p.index.version for *_, p in prepared_all),
         "passages": len(last.index.chunks), "documents": last.index.manifest.get("counts", {}).get("documents"),

@@ -90,7 +90,8 @@ def render(meta: dict[str, Any], run: RetrievalRun,
     out = [f"# Retrieval quality: {title}" + (f" ({split})" if name == "omos" else ""), ""]
     out.append(f"- date: {meta['date']}; machine: {meta['machine']}")
     out.append(f"- command: `{meta['command']}`")
-    out.append(f"- model: `{meta['model']}`; chunk limit {meta['chunk_max_tokens']} tokens")
+    cap = f"; at most {meta['per_page']} passages per page in front" if meta.get('per_page') else ""
+    out.append(f"- model: `{meta['model']}`; chunk limit {meta['chunk_max_tokens']} tokens{cap}")
     out.append(f"- index: `{meta['index_folder']}` version {meta['index_version']} "
                f"({meta['passages']} passages, {meta['documents']} documents; "
                + ("reused from cache" if meta["index_reused"] else f"built in {meta['index_seconds']:.0f} s") + ")")

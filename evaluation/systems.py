@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.retrieve import HybridRetriever
+from assistant.retrieve import FusionWeights, HybridRetriever, cap_per_page
 from index.store import LoadedIndex
 from lotse.embedding import Embedder
 
@@ -46,27 +46,44 @@ class SystemSlot:
     unavailable: str | None = None  # why the system could not run
 
 
-def build_systems(names: list[str], index: LoadedIndex, embedder: Embedder, model: str) -> list[SystemSlot]:
+def build_systems(names: list[str], index: LoadedIndex, embedder: Embedder, model: str,
+                  weights: FusionWeights | None = None) -> list[SystemSlot]:
+    weights = weights or FusionWeights()
     unknown = [n for n in names if n not in ALL_SYSTEMS]
     if unknown:
         raise ValueError(f"unknown system(s) {', '.join(unknown)}; choose from {', '.join(ALL_SYSTEMS)}")
     slots = []
     for name in names:
         if name == "haystack":
-            slots.append(_haystack(index, model))
+            slots.append(_haystack(index, model, weights.per_page))
             continue
         mode = {"ours": "hybrid", "dense": "dense", "bm25": "lexical"}[name]
-        slots.append(SystemSlot(name, _Hybrid(name, HybridRetriever(embedder, mode=mode), index)))
+        slots.append(SystemSlot(name, _Hybrid(name, HybridRetriever(embedder, weights, mode=mode), index)))
     return slots
 
 
-def _haystack(index: LoadedIndex, model: str) -> SystemSlot:
+class _PerPage:
+    """A peer's ranking with the same per-page cap as ours, so the cap is not what tells them apart."""
+
+    def __init__(self, inner: RetrievalSystem, index: LoadedIndex, per_page: int) -> None:
+        self.name, self.inner, self.index, self.per_page = inner.name, inner, index, per_page
+
+    def prepare(self, queries: list[str]) -> None:
+        getattr(self.inner, "prepare", lambda _q: None)(queries)
+
+    def search(self, query: str, language: str, k: int) -> list[int]:
+        ids = self.inner.search(query, language, k)
+        return cap_per_page(ids, [self.index.chunks[i].source.url for i in ids], self.per_page)
+
+
+def _haystack(index: LoadedIndex, model: str, per_page: int = 0) -> SystemSlot:
     from evaluation.peer_haystack import HaystackPeer, haystack_missing
 
     why = haystack_missing()
     if why:
         return SystemSlot("haystack", None, why)
     try:
-        return SystemSlot("haystack", HaystackPeer(index, model))
+        peer = HaystackPeer(index, model)
+        return SystemSlot("haystack", _PerPage(peer, index, per_page) if per_page else peer)
     except ValueError as exc:  # e.g. the hashing test embedder is no sentence-transformers folder
         return SystemSlot("haystack", None, str(exc))

@@ -16,8 +16,8 @@ def test_the_training_score_ranks_like_the_retriever(demo_data_dir: Path, embedd
     index = IndexStore(demo_data_dir).load()
     pool = PassagePool.from_index(index)
     assert len(pool.urls) == len(index.chunks) and len(pool.sentence_chunk) == len(index.sentence_map)
-    # BM25 is the one signal the pool leaves out: switch it off in the retriever too.
-    retriever = HybridRetriever(embedder, FusionWeights(lexical_german=0.0, lexical_latin=0.0))
+    # BM25 and the per-page cap are what the pool leaves out: switch them off in the retriever too.
+    retriever = HybridRetriever(embedder, FusionWeights(lexical_german=0.0, lexical_latin=0.0, per_page=0))
     for question, language in [("Wie melde ich mein Kind für einen Kita-Platz an?", "de"),
                                ("Where can my child learn an instrument?", "en"),
                                ("أين يمكنني تعلم اللغة الألمانية؟", "ar")]:

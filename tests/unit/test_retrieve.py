@@ -1,0 +1,37 @@
+"""Source diversity: no page fills the top of the ranking on its own."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from assistant.retrieve import FusionWeights, HybridRetriever, cap_per_page
+from index.store import IndexStore
+
+
+def test_cap_per_page_moves_a_pages_extra_passages_behind_the_others() -> None:
+    order = [10, 11, 12, 20, 13, 30]
+    urls = ["a", "a", "a", "b", "a", "c"]
+    assert cap_per_page(order, urls, 2) == [10, 11, 20, 30, 12, 13]
+    assert cap_per_page(order, urls, 1) == [10, 20, 30, 11, 12, 13]
+    assert cap_per_page(order, urls, 0) == order
+    assert cap_per_page([], [], 2) == []
+
+
+def test_the_retriever_caps_each_page_and_keeps_the_best_first(demo_data_dir: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    index = IndexStore(demo_data_dir).load()
+    question = "Was ist die Talentschmiede im Ruhrgebiet?"
+    free = HybridRetriever(embedder, FusionWeights(per_page=0)).run(index, question, language="de", k=8)
+    capped = HybridRetriever(embedder, FusionWeights(per_page=1)).run(index, question, language="de", k=8)
+    url = lambda i: index.chunks[i].source.url  # noqa: E731
+    assert max(Counter(url(i) for i in free.ids).values()) > 1  # the demo page repeats: the cap has work to do
+    pages = Counter(url(i) for i in capped.ids)
+    n_pages = len({c.source.url for c in index.chunks})
+    assert capped.ids[0] == free.ids[0]
+    assert len(capped.ids) == 8
+    # every page once before any page twice, as far as there are pages
+    first = capped.ids[:min(8, n_pages)]
+    assert len({url(i) for i in first}) == len(first)
+    assert sum(pages.values()) == 8
+    for i, s in zip(capped.ids, capped.scores, strict=True):
+        assert abs(s - dict(zip(free.ids, free.scores, strict=True)).get(i, s)) < 1e-6
