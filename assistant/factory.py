@@ -25,8 +25,9 @@ def build_abstention(s: Settings, query_adapter: str | None = None) -> Abstentio
     if floor is None and name:
         from lotse.model.adapter import ADAPTERS
 
-        spec = ADAPTERS.get(name)
-        floor = spec.abstain_floor if spec is not None else None
+        base, _, strength = name.partition("@")  # "omos-align-v2@1": the adapter at another strength
+        spec = ADAPTERS.get(base)
+        floor = spec.floor_at(float(strength) if strength else None) if spec is not None else None
     return AbstentionPolicy(margin=s.abstain_margin, adapted_floor=floor)
 
 

@@ -52,9 +52,9 @@ EvalDataDir = Annotated[Path | None, typer.Option(
 Model = Annotated[str | None, typer.Option(
     "--model", help="Comma-separated embedding models, reported side by side: 'base' (the original "
                     "multilingual-e5-small), 'adapted' (with the configured query adapter, else the shipped "
-                    "default), a shipped adapter's name, a "
-                    "sentence-transformers folder or name, or 'hashing' for plumbing tests. Default: "
-                    "$LOTSE_EMBEDDING_MODEL if set, else base,adapted.")]
+                    "default), a shipped adapter's name (a query adapter at another strength: "
+                    "'omos-align-v2@1'), a sentence-transformers folder or name, or 'hashing' for plumbing "
+                    "tests. Default: $LOTSE_EMBEDDING_MODEL if set, else base,adapted.")]
 
 PerPage = Annotated[int | None, typer.Option(
     "--per-page", min=0, help="At most N passages of one page in front of the ranking (0: no cap). Applies "
@@ -104,7 +104,7 @@ def _models(model: str | None, s) -> list[tuple[str, str, str | None]]:  # type:
             return s.provisioned_model_path("none"), None
         if name == "adapted":
             name = s.embedding_adapter if s.embedding_adapter != "none" else SHIPPED_ADAPTER
-        spec = ADAPTERS.get(name)
+        spec = ADAPTERS.get(name.partition("@")[0])  # "omos-align-v2@1": a query adapter at another strength
         if spec is None:
             return name, None
         if spec.kind == "query":

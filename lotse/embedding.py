@@ -54,7 +54,7 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, model: str, *, batch_size: int = 32, query_cache_size: int = 4096,
                  query_adapter: QueryAdapter | None = None) -> None:
-        self.name = model if query_adapter is None else f"{model}+{query_adapter.name}"
+        self.name = model if query_adapter is None else f"{model}+{query_adapter.label}"
         self.passage_name = model
         self.batch_size = batch_size
         self.query_adapter = query_adapter

@@ -50,6 +50,21 @@ class AdapterSpec:
     # AbstentionPolicy is the adapter's own: the 2nd percentile of the best evidence of answerable
     # adapted OMoS-QA dev questions (docs/model.md). None: the policy's general floor.
     abstain_floor: float | None = None
+    # A query adapter is served as W + strength * delta. Interpolating in weight space between the
+    # original and the fine-tuned model (WiSE-FT, Wortsman et al. 2022) keeps more of what the
+    # original knew; the value is chosen on OMoS-QA dev (bench/adapter_strength.py, docs/model.md).
+    strength: float = 1.0
+    # (strength, floor) measured the same way at other strengths, for `lotse eval --model name@s`.
+    other_floors: tuple[tuple[float, float], ...] = ()
+
+    def floor_at(self, strength: float | None = None) -> float | None:
+        """The abstention floor at ``strength`` (default: the served one); between calibrated
+        strengths it is interpolated linearly."""
+        if self.abstain_floor is None:
+            return None
+        points = sorted({self.strength: self.abstain_floor, **dict(self.other_floors)}.items())
+        x = self.strength if strength is None else strength
+        return float(np.interp(x, [p[0] for p in points], [p[1] for p in points]))
 
 
 # The shipped adapters; the product's default is Settings.embedding_adapter.
@@ -73,7 +88,9 @@ ADAPTERS: dict[str, AdapterSpec] = {
         folder_checksum="",
         kind="query",
         languages=("en", "ar", "uk"),
-        abstain_floor=0.25,
+        abstain_floor=0.58,
+        strength=0.5,
+        other_floors=((1.0, 0.25),),
     ),
 }
 
@@ -86,14 +103,23 @@ def adapter_path(name: str) -> Path:
     return ADAPTER_DIR / f"{name}.safetensors"
 
 
-def load_query_adapter(name: str):  # type: ignore[no-untyped-def]
-    """The shipped query adapter ``name``, its file checked by sha256."""
+def load_query_adapter(name: str, strength: float | None = None):  # type: ignore[no-untyped-def]
+    """The shipped query adapter ``name``, its file checked by sha256, at its spec's strength unless
+    ``strength`` is given. ``name@s`` is the same as ``strength=s`` (e.g. ``omos-align-v2@1``)."""
     from lotse.model.query_adapter import QueryAdapter
 
+    if "@" in name:
+        name, _, value = name.partition("@")
+        try:
+            strength = float(value)
+        except ValueError:
+            raise ModelBuildError(f"{name}@{value}: the part after @ is the adapter's strength, a number "
+                                  "such as 0.5 or 1.") from None
     spec = _spec(name)
     if spec.kind != "query":
         raise ModelBuildError(f"{name} is merged into its own model folder (`lotse model build`), not a query adapter.")
-    return QueryAdapter(name, adapter_path(name), spec.sha256, frozenset(spec.languages))
+    return QueryAdapter(name, adapter_path(name), spec.sha256, frozenset(spec.languages),
+                        spec.strength if strength is None else strength)
 
 
 def _spec(name: str) -> AdapterSpec:

@@ -28,11 +28,15 @@ __all__ = ["QueryAdapter"]
 
 
 class QueryAdapter:
-    def __init__(self, name: str, path: Path, sha256: str | None, languages: frozenset[str]) -> None:
+    def __init__(self, name: str, path: Path, sha256: str | None, languages: frozenset[str],
+                 strength: float = 1.0) -> None:
         from lotse.model.adapter import load_adapter
 
+        if not 0.0 <= strength <= 2.0:
+            raise ModelBuildError(f"The strength of query adapter {name} must be between 0 and 2, got {strength}.")
         self.name = name
         self.languages = languages
+        self.strength = strength
         self.tensors, self.meta = load_adapter(path, sha256)
         try:
             self.rank, self.alpha = int(self.meta["rank"]), float(self.meta["alpha"])
@@ -40,6 +44,11 @@ class QueryAdapter:
             raise ModelBuildError(f"The adapter file {path} has no rank/alpha metadata; rebuild it with "
                                   "`lotse model tune`.") from None
         self._switch = threading.local()
+
+    @property
+    def label(self) -> str:
+        """The adapter's name, with its strength when that is not the trained one (1)."""
+        return self.name if self.strength == 1.0 else f"{self.name}@{self.strength:g}"
 
     def applies_to(self, language: str | None) -> bool:
         return language is not None and language in self.languages
@@ -61,7 +70,9 @@ class QueryAdapter:
                     from None
             if not isinstance(base, nn.Linear):
                 raise ModelBuildError(f"The query adapter {self.name} adapts {name}, which is not a Linear layer.")
-            layer = LoRALinear(base, self.rank, self.alpha, switch=self._switch)
+            # strength s serves W + s * delta: weight-space interpolation between the original (0)
+            # and the trained adapter (1), see AdapterSpec.strength
+            layer = LoRALinear(base, self.rank, self.alpha * self.strength, switch=self._switch)
             a, b = self.tensors[f"{name}.lora_A"], self.tensors[f"{name}.lora_B"]
             if tuple(a.shape) != tuple(layer.lora_A.shape) or tuple(b.shape) != tuple(layer.lora_B.shape):
                 raise ModelBuildError(f"The query adapter's {name} has shape A{a.shape} B{b.shape}; the model "

@@ -129,6 +129,7 @@ def test_the_default_server_loads_the_query_adapter(demo_data_dir: Path, model_p
 
     import httpx
 
+    from lotse.model.adapter import load_query_adapter
     from lotse.settings import DEFAULT_ADAPTER
     from tests.conftest import _serve
 
@@ -140,7 +141,8 @@ def test_the_default_server_loads_the_query_adapter(demo_data_dir: Path, model_p
     gen = _serve(data, env)
     base = next(gen)
     try:
-        assert httpx.get(f"{base}/ready", timeout=10).json()["model"] == f"multilingual-e5-small+{DEFAULT_ADAPTER}"
+        served = load_query_adapter(DEFAULT_ADAPTER).label  # the name, plus @strength unless that is 1
+        assert httpx.get(f"{base}/ready", timeout=10).json()["model"] == f"multilingual-e5-small+{served}"
         r = httpx.get(f"{base}/v1/search", params={"q": "كيف أسجل طفلي في روضة الأطفال؟", "k": 3}, timeout=60)
         assert r.status_code == 200 and r.json()["language"] == "ar"
         assert any("kita" in p["source"]["url"] for p in r.json()["passages"])
@@ -195,3 +197,30 @@ def test_the_merged_weight_computes_what_the_lora_layer_does() -> None:
     torch.testing.assert_close(merged, unmerged, rtol=1e-4, atol=1e-5)
     assert not torch.allclose(merged, original, atol=1e-3)  # the update is real, and off means off
     torch.testing.assert_close(original, layer.base(x))
+
+
+def test_strength_interpolates_between_the_original_and_the_adapter(pair, model_path: str,  # type: ignore[no-untyped-def]
+                                                                     tmp_path: Path) -> None:
+    base, full = pair
+    path, sha = _random_adapter(tmp_path)
+    zero = SentenceTransformerEmbedder(model_path, query_adapter=QueryAdapter("t", path, sha, frozenset({"ar"}), 0.0))
+    half = SentenceTransformerEmbedder(model_path, query_adapter=QueryAdapter("t", path, sha, frozenset({"ar"}), 0.5))
+    original = base.embed_queries([QUESTION_AR])[0]
+    trained = full.embed_queries([QUESTION_AR], "ar")[0]
+    assert float(zero.embed_queries([QUESTION_AR], "ar")[0] @ original) > 0.99999
+    mid = half.embed_queries([QUESTION_AR], "ar")[0]
+    assert float(mid @ original) > float(trained @ original) and float(mid @ trained) > float(original @ trained)
+    assert half.name.endswith("+t@0.5") and full.name.endswith("+t")
+    with pytest.raises(ModelBuildError, match="between 0 and 2"):
+        QueryAdapter("t", path, sha, frozenset({"ar"}), -1.0)
+
+
+def test_a_shipped_adapter_can_be_asked_for_at_another_strength() -> None:
+    from lotse.model.adapter import ADAPTERS, load_query_adapter
+    from lotse.settings import DEFAULT_ADAPTER
+
+    assert load_query_adapter(DEFAULT_ADAPTER).strength == ADAPTERS[DEFAULT_ADAPTER].strength
+    assert load_query_adapter(f"{DEFAULT_ADAPTER}@1").strength == 1.0
+    assert load_query_adapter(f"{DEFAULT_ADAPTER}@1").label == DEFAULT_ADAPTER
+    with pytest.raises(ModelBuildError, match="strength"):
+        load_query_adapter(f"{DEFAULT_ADAPTER}@strong")

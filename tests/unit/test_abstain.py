@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from assistant.abstain import AbstentionPolicy
 from lotse.embedding import HashingEmbedder
@@ -48,6 +49,9 @@ def test_each_query_adapter_brings_its_own_floor() -> None:
     default = build_abstention(Settings())
     assert default.adapted_floor == ADAPTERS[DEFAULT_ADAPTER].abstain_floor
     assert build_abstention(Settings(), "omos-align-v1").adapted_floor == 0.48
+    # The adapter at another strength gets the floor calibrated there, interpolated in between.
+    assert build_abstention(Settings(), "omos-align-v2@1").adapted_floor == 0.25
+    assert build_abstention(Settings(), "omos-align-v2@0.75").adapted_floor == pytest.approx((0.58 + 0.25) / 2)
     # An operator's setting wins over the adapter's calibration.
     assert build_abstention(Settings(abstain_adapted_floor=0.6), "omos-align-v1").adapted_floor == 0.6
     # The original model: no adapted questions, one floor.
