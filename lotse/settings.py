@@ -46,7 +46,8 @@ class Settings(BaseSettings):
         default=DEFAULT_ADAPTER,
         description=(
             "LOTSE_EMBEDDING_ADAPTER: 'omos-align-v2' (default: questions detected in en, ar or uk go "
-            "through the query adapter; passages and other questions use the original model), "
+            "through the query adapter, at the strength its spec serves; passages and other questions use the "
+            "original model; 'omos-align-v2@1' = at another strength, here the full trained one), "
             "'omos-align-v1' (the first query adapter, distillation only), 'none' "
             "(the original multilingual-e5-small for everything) or 'omos-lora-v1' (the earlier adapter "
             "merged into its own folder). Ignored when LOTSE_EMBEDDING_MODEL is set."
@@ -169,7 +170,7 @@ class Settings(BaseSettings):
             return None
         from lotse.model.adapter import ADAPTERS
 
-        spec = ADAPTERS.get(self.embedding_adapter)
+        spec = ADAPTERS.get(self.embedding_adapter.partition("@")[0])  # "name@strength" is the same adapter
         return self.embedding_adapter if spec is not None and spec.kind == "query" else None
 
     def provisioned_model_path(self, adapter: str | None = None) -> str:

@@ -215,7 +215,7 @@ def test_strength_interpolates_between_the_original_and_the_adapter(pair, model_
         QueryAdapter("t", path, sha, frozenset({"ar"}), -1.0)
 
 
-def test_a_shipped_adapter_can_be_asked_for_at_another_strength() -> None:
+def test_a_shipped_adapter_can_be_asked_for_at_another_strength(monkeypatch: pytest.MonkeyPatch) -> None:
     from lotse.model.adapter import ADAPTERS, load_query_adapter
     from lotse.settings import DEFAULT_ADAPTER
 
@@ -224,3 +224,8 @@ def test_a_shipped_adapter_can_be_asked_for_at_another_strength() -> None:
     assert load_query_adapter(f"{DEFAULT_ADAPTER}@1").label == DEFAULT_ADAPTER
     with pytest.raises(ModelBuildError, match="strength"):
         load_query_adapter(f"{DEFAULT_ADAPTER}@strong")
+    # the same spelling as a setting: still a query adapter on top of the original model folder
+    monkeypatch.delenv("LOTSE_EMBEDDING_MODEL", raising=False)
+    s = Settings(embedding_adapter=f"{DEFAULT_ADAPTER}@1")
+    assert s.query_adapter_name() == f"{DEFAULT_ADAPTER}@1"
+    assert s.model_path() == Settings(embedding_adapter="none").model_path()
