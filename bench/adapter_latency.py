@@ -6,7 +6,10 @@ One embedder, as the server loads it: the original model with the default query 
 wrapped around it. Each OMoS-QA dev question (en, ar, uk) is encoded twice, interleaved: with
 its language (the adapter switched on) and without one (the original weights, as for German or
 Turkish). The query cache keys adapted and original encodings apart, so it never answers.
-Also the process's peak memory: one model plus the adapter's LoRA matrices.
+A third, separately loaded embedder without any adapter ("plain") is timed in the same loop:
+plain vs. original says what the wrapper layers cost a question the adapter does not move.
+Also the process's peak memory, taken before the plain model is loaded: one model plus the
+adapter's LoRA matrices and merged weights.
 """
 
 from __future__ import annotations
@@ -36,15 +39,19 @@ def questions(data: Path, lang: str, n: int) -> list[str]:
     return list(seen)[:n]
 
 
-def timed(embedder, texts: list[str], lang: str) -> tuple[list[float], list[float]]:  # type: ignore[no-untyped-def]
-    """Milliseconds per question without and with the adapter, interleaved so drift hits both."""
-    off, on = [], []
+def timed(embedder, texts: list[str], lang: str, plain=None) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
+    """Milliseconds per question without and with the adapter (and through the plain model),
+    interleaved so drift hits every arm alike."""
+    arms: dict[str, list[float]] = {"original": [], "adapter": [], "plain": []}
+    runs = [(embedder, None, "original"), (embedder, lang, "adapter")]
+    if plain is not None:
+        runs.append((plain, None, "plain"))
     for t in texts:
-        for language, out in ((None, off), (lang, on)):
+        for model, language, arm in runs:
             t0 = time.perf_counter()
-            embedder.embed_queries([t], language)
-            out.append((time.perf_counter() - t0) * 1000)
-    return off, on
+            model.embed_queries([t], language)
+            arms[arm].append((time.perf_counter() - t0) * 1000)
+    return arms
 
 
 def main() -> None:
@@ -52,19 +59,24 @@ def main() -> None:
     ap.add_argument("--per-language", type=int, default=90)
     ap.add_argument("--adapter", default=DEFAULT_ADAPTER)
     ap.add_argument("--out", type=Path, default=REPO / "artifacts" / "bench")
+    ap.add_argument("--no-plain", action="store_true", help="Skip the third arm (a model without wrapper layers).")
     args = ap.parse_args()
     s = Settings()
     embedder = load_embedder(s.provisioned_model_path("none"), query_adapter=load_query_adapter(args.adapter))
-    timed(embedder, ["Wie melde ich mich an?", "How do I register?"], "en")  # warm-up
+    warm = ["Wie melde ich mich an?", "How do I register?"]
+    timed(embedder, warm, "en")
     result: dict[str, object] = {"command": " ".join([Path(sys.executable).name, *sys.argv]),
-                                 "adapter": args.adapter, "threads": __import__("torch").get_num_threads()}
+                                 "adapter": args.adapter, "threads": __import__("torch").get_num_threads(),
+                                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    plain = None if args.no_plain else load_embedder(s.provisioned_model_path("none"))
+    if plain is not None:
+        plain.embed_queries(warm)
     for lang in ("en", "ar", "uk"):
         qs = questions(s.eval_data_dir, lang, args.per_language)
-        a, b = timed(embedder, qs, lang)
-        result[lang] = {"n": len(qs),
-                        "original_ms": {"p50": round(statistics.median(a), 1), "p95": round(pct(a, 0.95), 1)},
-                        "adapter_ms": {"p50": round(statistics.median(b), 1), "p95": round(pct(b, 0.95), 1)}}
-    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        arms = timed(embedder, qs, lang, plain)
+        result[lang] = {"n": len(qs), **{f"{arm}_ms": {"p50": round(statistics.median(v), 1),
+                                                       "p95": round(pct(v, 0.95), 1)}
+                                         for arm, v in arms.items() if v}}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "adapter_latency.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     print(json.dumps(result, indent=2))
