@@ -41,13 +41,14 @@ def questions(data: Path, lang: str, n: int) -> list[str]:
 
 def timed(embedder, texts: list[str], lang: str, plain=None) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
     """Milliseconds per question without and with the adapter (and through the plain model),
-    interleaved so drift hits every arm alike."""
+    interleaved so drift hits every arm alike, the arms' order rotating from one question to the
+    next so none is always the first to see a text."""
     arms: dict[str, list[float]] = {"original": [], "adapter": [], "plain": []}
     runs = [(embedder, None, "original"), (embedder, lang, "adapter")]
     if plain is not None:
         runs.append((plain, None, "plain"))
-    for t in texts:
-        for model, language, arm in runs:
+    for i, t in enumerate(texts):
+        for model, language, arm in runs[i % len(runs):] + runs[:i % len(runs)]:
             t0 = time.perf_counter()
             model.embed_queries([t], language)
             arms[arm].append((time.perf_counter() - t0) * 1000)

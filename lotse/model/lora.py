@@ -65,7 +65,9 @@ class LoRALinear(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.switch is not None and not getattr(self.switch, "on", False):
-            return self.base(x)
+            # the base weights directly, not ``self.base(x)``: a second module call per layer cost
+            # unadapted questions about 2 ms (bench/adapter_latency.py, "plain" vs "original")
+            return nn.functional.linear(x, self.base.weight, self.base.bias)
         if self.merged is not None:
             return nn.functional.linear(x, self.merged, self.base.bias)
         return self.base(x) + (x @ self.lora_A.T @ self.lora_B.T) * self.scale
