@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -117,7 +118,11 @@ def full_server(demo_data_dir: Path, model_path: str, fake_llm: FakeLLM,
         yield from _serve(data, env)
 
 
-def _serve(data_dir: Path, env: dict[str, str]) -> Iterator[str]:
+@contextmanager
+def running_server(data_dir: Path, env: dict[str, str], *args: str,
+                   timeout: float = 120) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """A real `lotse serve` on a free port (extra CLI ``args``, e.g. ``--workers 2``), ready when
+    entered; its base URL and process. Stopped on exit."""
     # The suites send hundreds of requests from one address; tests/e2e/test_protection.py runs its own
     # server with the limits on.
     env = {"LOTSE_RATE_LIMIT_PER_MINUTE": "0", **env}
@@ -125,10 +130,10 @@ def _serve(data_dir: Path, env: dict[str, str]) -> Iterator[str]:
     # The log goes to a file: a pipe nobody reads fills up under many requests and blocks the server.
     log_path = data_dir / f"server-{port}.log"
     log = log_path.open("w", encoding="utf-8")
-    proc = subprocess.Popen([*LOTSE, "serve", "--data-dir", str(data_dir), "--port", str(port)],
+    proc = subprocess.Popen([*LOTSE, "serve", "--data-dir", str(data_dir), "--port", str(port), *args],
                             env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + timeout
     try:
         while True:
             if proc.poll() is not None:
@@ -139,9 +144,9 @@ def _serve(data_dir: Path, env: dict[str, str]) -> Iterator[str]:
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise AssertionError("server did not become ready within 120 s")
+                raise AssertionError(f"server did not become ready within {timeout:.0f} s")
             time.sleep(0.3)
-        yield base
+        yield base, proc
     finally:
         proc.terminate()
         try:
@@ -149,3 +154,8 @@ def _serve(data_dir: Path, env: dict[str, str]) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+def _serve(data_dir: Path, env: dict[str, str]) -> Iterator[str]:
+    with running_server(data_dir, env) as (base, _proc):
+        yield base

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from lotse.sitesrv import serve_directory
-from tests.conftest import LOTSE, REPO, free_port
+from tests.conftest import LOTSE, REPO, running_server
 
 pytestmark = pytest.mark.integration
 
@@ -37,22 +37,7 @@ def test_two_workers_serve_one_version_and_switch_to_a_new_one(
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOTSE_")}
     env.update({"LOTSE_EMBEDDING_MODEL": model_path, "LOTSE_RATE_LIMIT_PER_MINUTE": "0",
                 "LOTSE_MAX_DOCUMENT_LOSS": "1.0"})
-    port = free_port()
-    log = (tmp_path / "server.log").open("w")
-    proc = subprocess.Popen([*LOTSE, "serve", "--data-dir", str(data), "--port", str(port), "--workers", "2"],
-                            env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            assert proc.poll() is None, (tmp_path / "server.log").read_text()
-            try:
-                if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "workers did not become ready"
-            time.sleep(0.5)
+    with running_server(data, env, "--workers", "2", timeout=180) as (base, proc):
         assert len(children(proc.pid)) >= 2  # the supervisor's worker processes
         first = {httpx.get(f"{base}/ready", timeout=10).json()["index_version"] for _ in range(20)}
         assert len(first) == 1
@@ -76,10 +61,3 @@ def test_two_workers_serve_one_version_and_switch_to_a_new_one(
                 break
             assert time.monotonic() < deadline, seen
             time.sleep(1)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
