@@ -246,6 +246,9 @@ def model_tune(
         help="Also train the retrieval term on train items whose page is not in the page dumps (München), "
              "with their German page text from the train file ingested as extra passages.")] = False,
     eval_every: Annotated[int, typer.Option(help="Dev evaluation (and checkpoint choice) every N steps.")] = 50,
+    select_strength: Annotated[float, typer.Option(
+        min=0.0, max=2.0, help="Compare checkpoints on dev with the adapter at this strength (W + s * delta), "
+                               "the one it will be served at (AdapterSpec.strength); 1: as trained.")] = 1.0,
     limit_pairs: Annotated[int | None, typer.Option(help="Train on a random N of the pairs (smoke runs).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of torch, numpy and the data order.")] = 13,
     threads: Annotated[int, typer.Option(help="torch CPU threads (results are reproducible for a fixed value).")] = 2,
@@ -267,7 +270,7 @@ def model_tune(
     cfg = AlignConfig(languages=langs, seed=seed, steps=steps, batch_size=batch_size, lr=lr, rank=rank,
                       alpha=2.0 * rank, contrastive=contrastive, retrieval=retrieval,
                       retrieval_batch=retrieval_batch, unindexed_pages=unindexed_pages, eval_every=eval_every,
-                      threads=threads, limit_pairs=limit_pairs)
+                      threads=threads, limit_pairs=limit_pairs, select_strength=select_strength)
     try:
         result = run_align(cfg, base_dir=Path(s.provisioned_model_path("none")), out=out_path,
                            eval_data_dir=s.eval_data_dir, cache_root=eval_cache or (s.data_dir / "eval"),

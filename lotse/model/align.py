@@ -30,7 +30,8 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,6 +71,9 @@ class AlignConfig:
     unindexed_pages: bool = False
     threads: int = 2
     limit_pairs: int | None = None  # a random subset of the pairs (smoke runs)
+    # Checkpoints are compared on dev with the adapter at this strength (W + s * delta), the one
+    # it will be served at (AdapterSpec.strength); training itself does not depend on it.
+    select_strength: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +143,20 @@ def _dev_recall(bert, tok, pool: PassagePool, dev, k: int = 5) -> dict[str, floa
                                  for i in range(0, len(scored), 64)])
         out[lang] = round(pool.recall(qv, [q.gold_urls for q in scored], k), 4)
     return out
+
+
+@contextmanager
+def _at_strength(layers, strength: float) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """The LoRA layers scaled to ``strength`` of their update inside the block."""
+    layers = list(layers)
+    scales = [layer.scale for layer in layers]
+    for layer, scale in zip(layers, scales, strict=True):
+        layer.scale = scale * strength
+    try:
+        yield
+    finally:
+        for layer, scale in zip(layers, scales, strict=True):
+            layer.scale = scale
 
 
 def _unindexed_train_pages(eval_data_dir: Path, languages: tuple[str, ...]):  # type: ignore[no-untyped-def]
@@ -309,9 +327,13 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
                      f"({(time.perf_counter() - t0) / step:.1f} s/step)")
         if step % cfg.eval_every == 0 or step == cfg.steps:
             r = _dev_recall(bert, tok, pool, dev)
+            entry = {"step": step, "loss": round(float(np.mean(losses[-25:])), 4), "dev_R@5": r}
+            if cfg.select_strength != 1.0:
+                with _at_strength(wrapped.values(), cfg.select_strength):
+                    r = _dev_recall(bert, tok, pool, dev)
+                entry[f"dev_R@5_at_{cfg.select_strength:g}"] = r
             score = float(np.mean([r[lang] for lang in cfg.languages]))
-            history.append({"step": step, "loss": round(float(np.mean(losses[-25:])), 4), "dev_R@5": r,
-                            "seconds": round(time.perf_counter() - t0)})
+            history.append({**entry, "seconds": round(time.perf_counter() - t0)})
             progress(f"step {step}: dev R@5 {r}")
             if best is None or score > best[0]:
                 best = (score, step, {k: v.numpy() for k, v in lora_state_dict(wrapped).items()}, r)

@@ -224,8 +224,13 @@ def test_a_short_align_tune_writes_a_query_adapter(tmp_path: Path) -> None:
 
     out = tmp_path / "adapter" / "align-smoke"
     _tune_on_tiny_omos(tmp_path, "tune", "--out", str(out), "--steps", "2", "--eval-every", "1",
-                       "--batch-size", "4", "--rank", "4")
+                       "--batch-size", "4", "--rank", "4", "--select-strength", "0.5")
     record = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    # checkpoints compared at the strength the adapter will be served at, full strength recorded too
+    assert all(set(c["dev_R@5_at_0.5"]) == {"de", "en", "ar", "uk"} for c in record["checkpoints"])
+    assert record["config"]["select_strength"] == 0.5
+    chosen = next(c for c in record["checkpoints"] if c["step"] == record["selected_step"])
+    assert record["dev_R@5_selected"] == chosen["dev_R@5_at_0.5"]
     # Every page of the miniature is also a dev or test page: only the questions may be used.
     assert record["data"]["pages_skipped_held_out"] == 6 and record["data"]["line_pairs"] == 0
     assert record["data"]["question_pairs"] == 6 * 3 and record["kind"] == "query"

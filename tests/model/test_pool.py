@@ -28,3 +28,16 @@ def test_the_training_score_ranks_like_the_retriever(demo_data_dir: Path, embedd
         gold = frozenset({pool.urls[served.ids[0]]})
         assert pool.recall(served.query_vector[None, :].astype(np.float32), [gold], k=1) == 1.0
         assert pool.recall(served.query_vector[None, :].astype(np.float32), [frozenset({"https://elsewhere"})]) == 0.0
+
+
+def test_at_strength_scales_the_lora_update_and_restores_it() -> None:
+    from lotse.model.align import _at_strength
+    from lotse.model.lora import LoRALinear
+
+    layers = [LoRALinear(torch.nn.Linear(8, 8), rank=2, alpha=4.0) for _ in range(3)]
+    with _at_strength(layers, 0.5):
+        assert [layer.scale for layer in layers] == [1.0, 1.0, 1.0]
+    assert [layer.scale for layer in layers] == [2.0, 2.0, 2.0]
+    with _at_strength(layers, 0.0):  # the original model
+        assert [layer.scale for layer in layers] == [0.0, 0.0, 0.0]
+    assert [layer.scale for layer in layers] == [2.0, 2.0, 2.0]
