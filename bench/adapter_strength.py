@@ -21,8 +21,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.fusion_sweep import cached_omos_index  # noqa: E402
 from evaluation.datasets import load_omos  # noqa: E402
-from index.store import IndexStore  # noqa: E402
 from lotse.embedding import load_embedder  # noqa: E402
 from lotse.model.adapter import load_query_adapter  # noqa: E402
 from lotse.model.pool import PassagePool  # noqa: E402
@@ -37,10 +37,7 @@ def main() -> None:
     ap.add_argument("--index", type=Path, default=None, help="Cached OMoS index folder (default: the first found).")
     args = ap.parse_args()
     s = Settings()
-    folder = args.index or next(iter(sorted((s.data_dir / "eval").glob("omos-*"))), None)
-    if folder is None:
-        sys.exit("No cached OMoS index under $LOTSE_DATA_DIR/eval: run `lotse eval omos --split dev` first.")
-    pool = PassagePool.from_index(IndexStore(folder).load())
+    pool = PassagePool.from_index(cached_omos_index(s, args.index))
     indexed = set(pool.urls)
     evalset = load_omos(s.eval_data_dir, args.split, ["en", "ar", "uk"])
     questions = {lang: [q for q in qs if q.answerable and q.in_corpus and q.gold_urls & indexed]

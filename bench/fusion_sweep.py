@@ -31,6 +31,14 @@ DENSE = (0.0, 0.25, 0.5, 1.0, 2.0)
 LEXICAL = (0.0, 0.01, 0.02, 0.05)
 
 
+def cached_omos_index(s: Settings, folder: Path | None = None):  # type: ignore[no-untyped-def]
+    """The OMoS index `lotse eval omos` cached (``folder``, else the first under $LOTSE_DATA_DIR/eval)."""
+    folder = folder or next(iter(sorted((s.data_dir / "eval").glob("omos-*"))), None)
+    if folder is None:
+        sys.exit("No cached OMoS index under $LOTSE_DATA_DIR/eval: run `lotse eval omos --split dev` first.")
+    return IndexStore(folder).load()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--adapter", default=DEFAULT_ADAPTER)
@@ -38,10 +46,7 @@ def main() -> None:
     ap.add_argument("--index", type=Path, default=None, help="Cached OMoS index folder (default: the first found).")
     args = ap.parse_args()
     s = Settings()
-    folder = args.index or next(iter(sorted((s.data_dir / "eval").glob("omos-*"))), None)
-    if folder is None:
-        sys.exit("No cached OMoS index under $LOTSE_DATA_DIR/eval: run `lotse eval omos --split dev` first.")
-    index = IndexStore(folder).load()
+    index = cached_omos_index(s, args.index)
     pool = PassagePool.from_index(index)
     embedder = load_embedder(s.provisioned_model_path("none"), query_adapter=load_query_adapter(args.adapter))
     evalset = load_omos(s.eval_data_dir, args.split, ["en", "ar", "uk"])
