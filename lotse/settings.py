@@ -168,9 +168,9 @@ class Settings(BaseSettings):
         """``embedding_adapter`` if it is a query adapter applied on top of the original model."""
         if self.embedding_model or self.embedding_adapter == "none":
             return None
-        from lotse.model.adapter import ADAPTERS
+        from lotse.model.adapter import ADAPTERS, split_adapter_name
 
-        spec = ADAPTERS.get(self.embedding_adapter.partition("@")[0])  # "name@strength" is the same adapter
+        spec = ADAPTERS.get(split_adapter_name(self.embedding_adapter)[0])  # "name@strength": the same adapter
         return self.embedding_adapter if spec is not None and spec.kind == "query" else None
 
     def provisioned_model_path(self, adapter: str | None = None) -> str:

@@ -103,18 +103,25 @@ def adapter_path(name: str) -> Path:
     return ADAPTER_DIR / f"{name}.safetensors"
 
 
+def split_adapter_name(name: str) -> tuple[str, float | None]:
+    """``"omos-align-v2@1"`` -> ``("omos-align-v2", 1.0)``; a plain name has no strength (None)."""
+    base, at, value = name.partition("@")
+    if not at:
+        return name, None
+    try:
+        return base, float(value)
+    except ValueError:
+        raise ModelBuildError(f"{name}: the part after @ is the adapter's strength, a number such as 0.5 or 1.") \
+            from None
+
+
 def load_query_adapter(name: str, strength: float | None = None):  # type: ignore[no-untyped-def]
     """The shipped query adapter ``name``, its file checked by sha256, at its spec's strength unless
     ``strength`` is given. ``name@s`` is the same as ``strength=s`` (e.g. ``omos-align-v2@1``)."""
     from lotse.model.query_adapter import QueryAdapter
 
-    if "@" in name:
-        name, _, value = name.partition("@")
-        try:
-            strength = float(value)
-        except ValueError:
-            raise ModelBuildError(f"{name}@{value}: the part after @ is the adapter's strength, a number "
-                                  "such as 0.5 or 1.") from None
+    name, at = split_adapter_name(name)
+    strength = at if at is not None else strength
     spec = _spec(name)
     if spec.kind != "query":
         raise ModelBuildError(f"{name} is merged into its own model folder (`lotse model build`), not a query adapter.")
