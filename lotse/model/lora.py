@@ -65,8 +65,8 @@ class LoRALinear(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.switch is not None and not getattr(self.switch, "on", False):
-            # the base weights directly, not ``self.base(x)``: a second module call per layer cost
-            # unadapted questions about 2 ms (bench/adapter_latency.py, "plain" vs "original")
+            # the base weights directly, not ``self.base(x)``: one module call less per layer. The
+            # wrappers still cost an unadapted question 1-3 ms (bench/adapter_latency.py, "plain")
             return nn.functional.linear(x, self.base.weight, self.base.bias)
         if self.merged is not None:
             return nn.functional.linear(x, self.merged, self.base.bias)
