@@ -242,6 +242,9 @@ def model_tune(
         help="Weight of the retrieval term: train questions must rank their page's passages first among the "
              "frozen passage vectors (0: distillation only, as omos-align-v1).")] = 1.0,
     retrieval_batch: Annotated[int, typer.Option(help="Train questions per step for the retrieval term.")] = 24,
+    ranking: Annotated[float, typer.Option(
+        help="Weight of the ranking term: every pair's text must rank the passage pool as its German side "
+             "does under the original model (0: none, as omos-align-v2).")] = 0.0,
     unindexed_pages: Annotated[bool, typer.Option(
         help="Also train the retrieval term on train items whose page is not in the page dumps (München), "
              "with their German page text from the train file ingested as extra passages.")] = False,
@@ -269,7 +272,8 @@ def model_tune(
     langs = tuple(x.strip() for x in languages.split(",") if x.strip())
     cfg = AlignConfig(languages=langs, seed=seed, steps=steps, batch_size=batch_size, lr=lr, rank=rank,
                       alpha=2.0 * rank, contrastive=contrastive, retrieval=retrieval,
-                      retrieval_batch=retrieval_batch, unindexed_pages=unindexed_pages, eval_every=eval_every,
+                      retrieval_batch=retrieval_batch, ranking=ranking, unindexed_pages=unindexed_pages,
+                      eval_every=eval_every,
                       threads=threads, limit_pairs=limit_pairs, select_strength=select_strength)
     try:
         result = run_align(cfg, base_dir=Path(s.provisioned_model_path("none")), out=out_path,

@@ -66,6 +66,10 @@ class AlignConfig:
     retrieval: float = 0.0  # weight of the retrieval term (train questions vs. frozen passages); 0: none
     retrieval_batch: int = 24  # train questions per step for that term
     retrieval_scale: float = 50.0  # inverse temperature of its softmax over the passage pool
+    # Weight of the ranking term: each pair's text must rank the pool as its German side does under
+    # the original model (KL between the two softmaxes of the fused score); 0: none.
+    ranking: float = 0.0
+    ranking_scale: float = 50.0
     # Train items whose page is not in the page dumps (München): their German page text, from the
     # train file itself, joins the retrieval term's pool through the normal ingest.
     unindexed_pages: bool = False
@@ -143,6 +147,22 @@ def _dev_recall(bert, tok, pool: PassagePool, dev, k: int = 5) -> dict[str, floa
                                  for i in range(0, len(scored), 64)])
         out[lang] = round(pool.recall(qv, [q.gold_urls for q in scored], k), 4)
     return out
+
+
+def _ranking_loss(pool: PassagePool, student, teacher, masked, scale: float):  # type: ignore[no-untyped-def]
+    """KL(teacher's ranking || student's) over the pool, under the product's fused score.
+
+    Distillation matches whole vectors; what the product uses of a question vector is only its
+    fused score against passages and their sentences. This term asks for that directly, for every
+    pair (page lines too, not only the few train questions with a gold page)."""
+    import torch
+    import torch.nn.functional as F
+
+    with torch.no_grad():
+        target = (scale * pool.scores(teacher)).masked_fill(masked, float("-inf")).log_softmax(-1)
+    logp = (scale * pool.scores(student)).masked_fill(masked, float("-inf")).log_softmax(-1)
+    keep = ~masked
+    return F.kl_div(logp[:, keep], target[:, keep], log_target=True, reduction="batchmean")
 
 
 @contextmanager
@@ -252,8 +272,8 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
         progress(f"{len(extra.corpus)} train pages outside the dumps add {len(train_pool.urls) - len(pool.urls)} "
                  "passages to the retrieval term's pool")
     del base_emb, prepared
-    retrieval, allowed = (_retrieval_items(eval_data_dir, cfg.languages, train_pool, extra) if cfg.retrieval
-                          else ([], None))
+    retrieval, allowed = (_retrieval_items(eval_data_dir, cfg.languages, train_pool, extra)
+                          if cfg.retrieval or cfg.ranking else ([], None))
     stats["retrieval_questions"] = len(retrieval)
     stats["retrieval_passages"] = int(allowed.sum()) if allowed is not None else 0
     stats["retrieval_unindexed_pages"] = len(extra.corpus) if extra is not None else 0
@@ -303,6 +323,8 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
                                  for i, a in enumerate(batch)])
             logits = (cfg.scale * student @ target.T).masked_fill(same, float("-inf"))
             loss = loss + cfg.contrastive * torch.nn.functional.cross_entropy(logits, torch.arange(len(batch)))
+        if cfg.ranking:
+            loss = loss + cfg.ranking * _ranking_loss(train_pool, student, target, masked, cfg.ranking_scale)
         if cfg.retrieval and retrieval:
             if r_pos + cfg.retrieval_batch > len(r_order):
                 rng.shuffle(r_order)

@@ -41,3 +41,30 @@ def test_at_strength_scales_the_lora_update_and_restores_it() -> None:
     with _at_strength(layers, 0.0):  # the original model
         assert [layer.scale for layer in layers] == [0.0, 0.0, 0.0]
     assert [layer.scale for layer in layers] == [2.0, 2.0, 2.0]
+
+
+def test_ranking_loss_is_zero_for_the_teachers_own_ranking_and_pulls_towards_it() -> None:
+    from lotse.model.align import _ranking_loss
+
+    rng = np.random.default_rng(0)
+
+    def unit(*shape: int) -> np.ndarray:
+        x = rng.standard_normal(shape).astype(np.float32)
+        return x / np.linalg.norm(x, axis=-1, keepdims=True)
+
+    pool = PassagePool(unit(12, 16), unit(30, 16), rng.integers(0, 12, 30), [f"u{i}" for i in range(12)])
+    masked = torch.zeros(12, dtype=torch.bool)
+    masked[[3, 7]] = True  # held-out rows never enter the softmax
+    teacher = torch.from_numpy(unit(4, 16))
+    assert float(_ranking_loss(pool, teacher, teacher, masked, 50.0)) < 1e-5
+
+    student = torch.from_numpy(unit(4, 16)).requires_grad_(True)
+    loss = _ranking_loss(pool, student, teacher, masked, 50.0)
+    assert float(loss) > 0.1
+    loss.backward()
+    with torch.no_grad():  # a small step against the gradient lowers it: the term trains the student
+        moved = student - 1e-3 * student.grad / student.grad.norm()
+    assert float(_ranking_loss(pool, moved, teacher, masked, 50.0)) < float(loss)
+    # Changing a masked passage's vector changes nothing.
+    pool.passages[3] = -pool.passages[3]
+    assert abs(float(_ranking_loss(pool, student.detach(), teacher, masked, 50.0)) - float(loss)) < 1e-5
