@@ -273,8 +273,7 @@ def model_tune(
     cfg = AlignConfig(languages=langs, seed=seed, steps=steps, batch_size=batch_size, lr=lr, rank=rank,
                       alpha=2.0 * rank, contrastive=contrastive, retrieval=retrieval,
                       retrieval_batch=retrieval_batch, ranking=ranking, unindexed_pages=unindexed_pages,
-                      eval_every=eval_every,
-                      threads=threads, limit_pairs=limit_pairs, select_strength=select_strength)
+                      eval_every=eval_every, threads=threads, limit_pairs=limit_pairs, select_strength=select_strength)
     try:
         result = run_align(cfg, base_dir=Path(s.provisioned_model_path("none")), out=out_path,
                            eval_data_dir=s.eval_data_dir, cache_root=eval_cache or (s.data_dir / "eval"),

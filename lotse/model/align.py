@@ -274,6 +274,8 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
     del base_emb, prepared
     retrieval, allowed = (_retrieval_items(eval_data_dir, cfg.languages, train_pool, extra)
                           if cfg.retrieval or cfg.ranking else ([], None))
+    if not cfg.retrieval:
+        retrieval = []  # the ranking term alone needs only the mask of held-out passages
     stats["retrieval_questions"] = len(retrieval)
     stats["retrieval_passages"] = int(allowed.sum()) if allowed is not None else 0
     stats["retrieval_unindexed_pages"] = len(extra.corpus) if extra is not None else 0
