@@ -224,7 +224,7 @@ def test_a_short_align_tune_writes_a_query_adapter(tmp_path: Path) -> None:
 
     out = tmp_path / "adapter" / "align-smoke"
     _tune_on_tiny_omos(tmp_path, "tune", "--out", str(out), "--steps", "2", "--eval-every", "1",
-                       "--batch-size", "4", "--rank", "4", "--select-strength", "0.5")
+                       "--batch-size", "4", "--rank", "4", "--select-strength", "0.5", "--ranking", "1")
     record = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     # checkpoints compared at the strength the adapter will be served at, full strength recorded too
     assert all(set(c["dev_R@5_at_0.5"]) == {"de", "en", "ar", "uk"} for c in record["checkpoints"])
@@ -237,9 +237,13 @@ def test_a_short_align_tune_writes_a_query_adapter(tmp_path: Path) -> None:
     assert [c["step"] for c in record["checkpoints"]] == [1, 2] and record["selected_step"] in (1, 2)
     assert set(record["checkpoints"][0]["dev_R@5"]) == {"de", "en", "ar", "uk"}
     assert record["data"]["retrieval_questions"] == 0  # no --retrieval
+    # --ranking alone: the pool's held-out passages are masked. Every page is held out here, so the
+    # term ranks nothing (KL over no passage is 0) and must leave the weights finite.
+    assert record["config"]["ranking"] == 1.0 and record["data"]["retrieval_passages"] == 0
     adapter = QueryAdapter("smoke", out.with_suffix(".safetensors"), record["sha256"], frozenset({"ar"}))
     assert adapter.rank == 4 and len(adapter.tensors) == 12 * 6 * 2  # every layer x 6 Linear x (A, B)
     assert any(np.abs(v).max() > 0 for k, v in adapter.tensors.items() if k.endswith("lora_B"))
+    assert all(np.isfinite(v).all() for v in adapter.tensors.values())
 
 
 @pytest.mark.integration
