@@ -98,6 +98,8 @@ def main() -> None:
     ap.add_argument("--split", default="dev")
     ap.add_argument("--index", type=Path, default=None, help="Cached OMoS index folder (default: the first found).")
     ap.add_argument("--no-windows", action="store_true", help="Skip the window rows (they embed ~7,400 texts).")
+    ap.add_argument("--show-misses", action="store_true",
+                    help="Also list the German questions the served ranking misses, with the gold and the first pages.")
     args = ap.parse_args()
     s = Settings()
     name, at = split_adapter_name(args.adapter)
@@ -160,6 +162,18 @@ def main() -> None:
             line += (f"; German question hits {int((~hit & german).sum())} of them, misses "
                      f"{int((~hit & ~german).sum())}; this language hits {int((hit & ~german).sum())} German misses")
         print(line)
+    if args.show_misses:
+        def slug(url: str) -> str:  # district/page
+            parts = url.rstrip("/").split("/")
+            return f"{parts[3]}/{parts[-1]}"
+
+        print("German misses (question | gold page, its rank | first two pages):")
+        for row, q, h in zip(p.fused(vectors[(0.0, "de")]), questions["de"], german, strict=True):
+            if not h:
+                order = np.argsort(-row, kind="stable")
+                rank = next(r for r, j in enumerate(order) if pool.urls[j] in q.gold_urls)
+                print(f"  {q.text} | {slug(next(iter(q.gold_urls)))}, {rank + 1} | "
+                      + ", ".join(slug(pool.urls[j]) for j in p.top(row, 2)))
 
 
 if __name__ == "__main__":
