@@ -149,26 +149,28 @@ def main() -> None:
 
         for how in ("max", "mean", "sum"):
             p.row(f"windows ({how})", lambda lang, st, how=how: windows(lang, st, how))
+    def district(url: str) -> str:  # https://admin.integreat-app.de/<district>/de/.../<page>/
+        return url.split("/")[3]
+
     print("misses of the served ranking (top 5):")
-    german = p.hits(p.fused(vectors[(0.0, "de")]), "de", 5)
+    german_scores = p.fused(vectors[(0.0, "de")])
+    german = p.hits(german_scores, "de", 5)
     for lang in LANGS:
-        hit = p.hits(p.fused(vectors[(0.0 if lang == "de" else served, lang)]), lang, 5)
-        scores = p.fused(vectors[(0.0 if lang == "de" else served, lang)])
+        scores = german_scores if lang == "de" else p.fused(vectors[(served, lang)])
+        hit = p.hits(scores, lang, 5)
         other_city = sum(1 for row, q, h in zip(scores, questions[lang], hit, strict=True)
-                         if not h and pool.urls[p.top(row, 1)[0]].split("/")[3]
-                         not in {u.split("/")[3] for u in q.gold_urls})
+                         if not h and district(pool.urls[p.top(row, 1)[0]]) not in {district(u) for u in q.gold_urls})
         line = f"  {lang}: {int((~hit).sum())} of {len(hit)} missed; first passage from the other city: {other_city}"
         if lang != "de":
             line += (f"; German question hits {int((~hit & german).sum())} of them, misses "
                      f"{int((~hit & ~german).sum())}; this language hits {int((hit & ~german).sum())} German misses")
         print(line)
     if args.show_misses:
-        def slug(url: str) -> str:  # district/page
-            parts = url.rstrip("/").split("/")
-            return f"{parts[3]}/{parts[-1]}"
+        def slug(url: str) -> str:
+            return f"{district(url)}/{url.rstrip('/').rsplit('/', 1)[-1]}"
 
         print("German misses (question | gold page, its rank | first two pages):")
-        for row, q, h in zip(p.fused(vectors[(0.0, "de")]), questions["de"], german, strict=True):
+        for row, q, h in zip(german_scores, questions["de"], german, strict=True):
             if not h:
                 order = np.argsort(-row, kind="stable")
                 rank = next(r for r, j in enumerate(order) if pool.urls[j] in q.gold_urls)
