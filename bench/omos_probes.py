@@ -40,7 +40,6 @@ from lotse.model.pool import PassagePool  # noqa: E402
 from lotse.settings import DEFAULT_ADAPTER, Settings  # noqa: E402
 
 LANGS = ("de", "en", "ar", "uk")
-Scorer = Callable[[str, np.ndarray], np.ndarray]  # (language, question vectors) -> (n, passages)
 
 
 class Probe:
