@@ -248,6 +248,10 @@ def model_tune(
     unindexed_pages: Annotated[bool, typer.Option(
         help="Also train the retrieval term on train items whose page is not in the page dumps (München), "
              "with their German page text from the train file ingested as extra passages.")] = False,
+    ui_wheels: Annotated[Path | None, typer.Option(
+        "--ui-wheels", help="Also learn from the translated UI messages in pinned open-source wheels (Django, "
+                            "Wagtail, Oscar, Sphinx, Indico; downloaded into DIR if absent): German pairs in every "
+                            "--languages language, also those OMoS-QA lacks (tr, ru, fa, es).")] = None,
     eval_every: Annotated[int, typer.Option(help="Dev evaluation (and checkpoint choice) every N steps.")] = 50,
     select_strength: Annotated[float, typer.Option(
         min=0.0, max=2.0, help="Compare checkpoints on dev with the adapter at this strength (W + s * delta), "
@@ -262,8 +266,9 @@ def model_tune(
     """Train the query adapter (the shipped default): questions in en/ar/uk learn to land where their
     German translation lands, by distillation from the original model on the OMoS-QA train split
     (questions and line-aligned page translations), and to rank their gold page's passages first
-    (--retrieval); passages and German questions stay the original model's. The best checkpoint on
-    OMoS-QA dev is written. The defaults reproduce the shipped artefact omos-align-v2
+    (--retrieval); passages and German questions stay the original model's. --ui-wheels adds the
+    translated UI messages of pinned open-source wheels, which also teach tr, ru, fa and es. The best
+    checkpoint on OMoS-QA dev is written. The defaults reproduce the shipped artefact omos-align-v2
     (docs/model.md); about 32 min on 2 cores. (omos-align-v1 was --retrieval 0 --eval-every 100,
     chosen on dense-only dev recall, at commit 0a402e4.)"""
     from lotse.model.align import AlignConfig, run_align
@@ -273,6 +278,7 @@ def model_tune(
     cfg = AlignConfig(languages=langs, seed=seed, steps=steps, batch_size=batch_size, lr=lr, rank=rank,
                       alpha=2.0 * rank, contrastive=contrastive, retrieval=retrieval,
                       retrieval_batch=retrieval_batch, ranking=ranking, unindexed_pages=unindexed_pages,
+                      ui_wheels=str(ui_wheels) if ui_wheels else None,
                       eval_every=eval_every, threads=threads, limit_pairs=limit_pairs, select_strength=select_strength)
     try:
         result = run_align(cfg, base_dir=Path(s.provisioned_model_path("none")), out=out_path,

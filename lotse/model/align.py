@@ -12,6 +12,11 @@ Multilingual knowledge distillation (Reimers & Gurevych 2020) on the query side 
   train questions in en/ar/uk paired with the same question in German, and the line-aligned
   page texts of the train pages (the ar/uk/en files hold the same lines as the German file,
   translated). No train page is a dev or test page (checked here), so no test text is seen.
+- **Translated UI messages** (``ui_wheels``, optional): OMoS-QA has no Turkish, Russian, Persian
+  or Spanish. The gettext catalogues of pinned BSD/MIT wheels pair German with those languages
+  too (``lotse.model.gettext_pairs``); they join the pairs, and a held-out 5 % of them shows how
+  well each language finds its German message. Checkpoints are still chosen on OMoS-QA dev, in
+  the OMoS languages among ``languages``.
 - **Retrieval term** (``retrieval`` > 0): distillation caps the student at what the German
   question finds. So train questions in en/ar/uk also learn to rank the passages of their gold
   page first, by a softmax over the original model's frozen passage vectors under the product's
@@ -43,7 +48,9 @@ from lotse.model.pool import PassagePool
 if TYPE_CHECKING:
     from lotse.model.tune import TuneResult
 
-__all__ = ["AlignConfig", "parallel_pairs", "run_align"]
+__all__ = ["OMOS_LANGUAGES", "AlignConfig", "parallel_pairs", "run_align"]
+
+OMOS_LANGUAGES = ("en", "ar", "uk")  # the question languages OMoS-QA has besides German
 
 Progress = Callable[[str], None]
 
@@ -73,6 +80,9 @@ class AlignConfig:
     # Train items whose page is not in the page dumps (München): their German page text, from the
     # train file itself, joins the retrieval term's pool through the normal ingest.
     unindexed_pages: bool = False
+    # Where the pinned wheels with translated UI messages are (downloaded if absent); their
+    # German pairs in ``languages`` join the training data (lotse.model.gettext_pairs). None: none.
+    ui_wheels: str | None = None
     threads: int = 2
     limit_pairs: int | None = None  # a random subset of the pairs (smoke runs)
     # Checkpoints are compared on dev with the adapter at this strength (W + s * delta), the one
@@ -146,6 +156,27 @@ def _dev_recall(bert, tok, pool: PassagePool, dev, k: int = 5) -> dict[str, floa
             qv = np.concatenate([_encode(bert, tok, [q.text for q in scored[i:i + 64]], "query: ", 128).numpy()
                                  for i in range(0, len(scored), 64)])
         out[lang] = round(pool.recall(qv, [q.gold_urls for q in scored], k), 4)
+    return out
+
+
+def _ui_accuracy(bert, tok, held_out: list[Pair], teacher, row: dict[str, int]) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Per language, the share of held-out UI messages whose nearest German message (among all
+    held-out ones, original model) is their own translation."""
+    import torch
+
+    from lotse.model.tune import _encode
+
+    german = sorted({p.german for p in held_out})
+    index = {g: i for i, g in enumerate(german)}
+    targets = teacher[torch.tensor([row[g] for g in german])]
+    out = {}
+    with torch.no_grad():
+        for lang in sorted({p.language for p in held_out}):
+            rows = [p for p in held_out if p.language == lang]
+            vecs = torch.cat([_encode(bert, tok, [p.text for p in rows[i:i + 64]], "query: ", 96)
+                              for i in range(0, len(rows), 64)])
+            hits = (vecs @ targets.T).argmax(-1).numpy() == np.array([index[p.german] for p in rows])
+            out[lang] = round(float(hits.mean()), 3)
     return out
 
 
@@ -251,28 +282,41 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
     verify_model(base_dir)
     base_checksum = checksum_of(base_dir)
 
-    pairs, stats = parallel_pairs(eval_data_dir / "omos_qa_integreat" / "splits", cfg.languages,
-                                  cfg.min_line_chars)
-    if cfg.limit_pairs:
-        pairs = random.Random(cfg.seed).sample(pairs, min(cfg.limit_pairs, len(pairs)))
+    omos = tuple(lang for lang in cfg.languages if lang in OMOS_LANGUAGES)
+    if not omos:
+        raise ValueError(f"--languages must include at least one of {', '.join(OMOS_LANGUAGES)}: OMoS-QA dev in "
+                         "those languages chooses the checkpoint.")
+    pairs, stats = parallel_pairs(eval_data_dir / "omos_qa_integreat" / "splits", omos, cfg.min_line_chars)
     progress(f"{stats['pairs']} pairs ({stats['question_pairs']} questions, {stats['line_pairs']} page lines "
              f"of {stats['pages']} train pages)")
+    ui_dev: list[Pair] = []
+    if cfg.ui_wheels:
+        from lotse.model.gettext_pairs import fetch_wheels, gettext_pairs
 
-    dev = load_omos(eval_data_dir, "dev", ["de", *cfg.languages])
+        ui = gettext_pairs(fetch_wheels(Path(cfg.ui_wheels)), cfg.languages)
+        pairs += ui.train
+        ui_dev = ui.dev
+        stats["ui_pairs"] = ui.counts
+        progress(f"{len(ui.train)} translated UI messages join them ({len(ui_dev)} held out): {ui.counts}")
+    if cfg.limit_pairs:
+        pairs = random.Random(cfg.seed).sample(pairs, min(cfg.limit_pairs, len(pairs)))
+        ui_dev = random.Random(cfg.seed).sample(ui_dev, min(cfg.limit_pairs, len(ui_dev)))
+
+    dev = load_omos(eval_data_dir, "dev", ["de", *omos])
     base_emb = SentenceTransformerEmbedder(str(base_dir), batch_size=32)
     prepared = prepare_index(dev, base_emb, cache_root=cache_root, model=str(base_dir),
                              chunk_max_tokens=chunk_max_tokens, user_agent=user_agent, progress=progress)
     pool = PassagePool.from_index(prepared.index)
     train_pool, extra = pool, None
     if cfg.retrieval and cfg.unindexed_pages:
-        extra = _unindexed_train_pages(eval_data_dir, cfg.languages)
+        extra = _unindexed_train_pages(eval_data_dir, omos)
         more = prepare_index(extra, base_emb, cache_root=cache_root, model=str(base_dir),
                              chunk_max_tokens=chunk_max_tokens, user_agent=user_agent, progress=progress)
         train_pool = pool.concat(PassagePool.from_index(more.index))
         progress(f"{len(extra.corpus)} train pages outside the dumps add {len(train_pool.urls) - len(pool.urls)} "
                  "passages to the retrieval term's pool")
     del base_emb, prepared
-    retrieval, allowed = (_retrieval_items(eval_data_dir, cfg.languages, train_pool, extra)
+    retrieval, allowed = (_retrieval_items(eval_data_dir, omos, train_pool, extra)
                           if cfg.retrieval or cfg.ranking else ([], None))
     if not cfg.retrieval:
         retrieval = []  # the ranking term alone needs only the mask of held-out passages
@@ -286,7 +330,7 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
     st = SentenceTransformer(str(base_dir), device="cpu")
     bert, tok = st[0].auto_model, st.tokenizer
     bert.eval()  # no dropout: the teacher and the student see the same network
-    targets = sorted({p.german for p in pairs})
+    targets = sorted({p.german for p in pairs} | {p.german for p in ui_dev})
     t0 = time.perf_counter()
     teacher = st.encode(targets, prompt_name="query", batch_size=64, normalize_embeddings=True,
                         convert_to_tensor=True, show_progress_bar=False)
@@ -294,6 +338,9 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
     progress(f"teacher vectors of {len(targets)} German texts ({time.perf_counter() - t0:.0f} s)")
     dev_base = _dev_recall(bert, tok, pool, dev)
     progress(f"dev R@5, original model: {dev_base}")
+    ui_base = _ui_accuracy(bert, tok, ui_dev, teacher, row) if ui_dev else {}
+    if ui_dev:
+        progress(f"held-out UI messages, German found first, original model: {ui_base}")
 
     wrapped = inject_lora(bert, cfg.rank, cfg.alpha, None)
     params = [p for layer in wrapped.values() for p in (layer.lora_A, layer.lora_B)]
@@ -356,7 +403,13 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
                 with _at_strength(wrapped.values(), cfg.select_strength):
                     r = _dev_recall(bert, tok, pool, dev)
                 entry[f"dev_R@5_at_{cfg.select_strength:g}"] = r
-            score = float(np.mean([r[lang] for lang in cfg.languages]))
+            if ui_dev:
+                entry["ui_dev_R@1"] = _ui_accuracy(bert, tok, ui_dev, teacher, row)
+                if cfg.select_strength != 1.0:
+                    with _at_strength(wrapped.values(), cfg.select_strength):
+                        entry[f"ui_dev_R@1_at_{cfg.select_strength:g}"] = _ui_accuracy(bert, tok, ui_dev, teacher, row)
+                progress(f"step {step}: held-out UI messages {entry['ui_dev_R@1']}")
+            score = float(np.mean([r[lang] for lang in omos]))
             history.append({**entry, "seconds": round(time.perf_counter() - t0)})
             progress(f"step {step}: dev R@5 {r}")
             if best is None or score > best[0]:
@@ -374,7 +427,7 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
         "data": {"source": "OMoS-QA train split: questions, line-aligned page translations and the questions' "
                            "gold pages (CC BY 4.0, "
                            "https://github.com/digitalfabrik/integreat-qa-dataset)", **stats},
-        "dev_R@5_original": dev_base, "dev_R@5_selected": best[3],
+        "dev_R@5_original": dev_base, "ui_dev_R@1_original": ui_base, "dev_R@5_selected": best[3],
         "dev_metric": "page Recall@5, fused dense + best-sentence score (no BM25), original passage vectors",
         "checkpoints": history,
         "seconds": round(time.perf_counter() - t_start),

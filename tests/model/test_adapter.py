@@ -247,6 +247,23 @@ def test_a_short_align_tune_writes_a_query_adapter(tmp_path: Path) -> None:
 
 
 @pytest.mark.integration
+def test_translated_ui_messages_teach_languages_omos_lacks(tmp_path: Path) -> None:
+    out = tmp_path / "adapter" / "ui-smoke"
+    # the pinned wheels come from the package index, as `lotse model tune --ui-wheels` gets them
+    _tune_on_tiny_omos(tmp_path, "tune", "--out", str(out), "--steps", "2", "--eval-every", "2",
+                       "--batch-size", "8", "--rank", "4", "--languages", "en,ar,tr",
+                       "--ui-wheels", str(tmp_path / "wheels"), "--limit-pairs", "60")
+    record = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert record["languages"] == ["en", "ar", "tr"]
+    ui = record["data"]["ui_pairs"]
+    assert ui["tr"] > 1000 and ui["ar"] > 1000 and "uk" not in ui and ui["dev"] > 0
+    # OMoS-QA has no Turkish: its dev chooses the checkpoint in en and ar, the UI messages show tr
+    assert set(record["checkpoints"][0]["dev_R@5"]) == {"de", "en", "ar"}
+    assert set(record["checkpoints"][0]["ui_dev_R@1"]) == {"en", "ar", "tr"}
+    assert set(record["ui_dev_R@1_original"]) == {"en", "ar", "tr"}
+
+
+@pytest.mark.integration
 def test_the_retrieval_term_learns_from_train_only_pages(tmp_path: Path) -> None:
     out = tmp_path / "adapter" / "retrieval-smoke"
     _tune_on_tiny_omos(tmp_path, "tune", "--out", str(out), "--steps", "2", "--eval-every", "2",
