@@ -23,11 +23,9 @@ def build_abstention(s: Settings, query_adapter: str | None = None) -> Abstentio
     floor = s.abstain_adapted_floor
     name = query_adapter or s.query_adapter_name()
     if floor is None and name:
-        from lotse.model.adapter import ADAPTERS, split_adapter_name
+        from lotse.model.adapter import query_floor
 
-        base, strength = split_adapter_name(name)  # "omos-align-v2@1": the adapter at another strength
-        spec = ADAPTERS.get(base)
-        floor = spec.floor_at(strength) if spec is not None else None
+        floor = query_floor(name)  # "omos-align-v2@1": the adapter at another strength; "a+b": both
     return AbstentionPolicy(margin=s.abstain_margin, adapted_floor=floor)
 
 

@@ -26,12 +26,12 @@ from evaluation.datasets import load_omos  # noqa: E402
 from lotse.embedding import load_embedder  # noqa: E402
 from lotse.model.adapter import load_query_adapter  # noqa: E402
 from lotse.model.pool import PassagePool  # noqa: E402
-from lotse.settings import DEFAULT_ADAPTER, Settings  # noqa: E402
+from lotse.settings import OMOS_ADAPTER, Settings  # noqa: E402
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--adapter", default=DEFAULT_ADAPTER)
+    ap.add_argument("--adapter", default=OMOS_ADAPTER)
     ap.add_argument("--split", default="dev")
     ap.add_argument("--strengths", default="0,0.25,0.375,0.5,0.625,0.75,0.875,1,1.25")
     ap.add_argument("--index", type=Path, default=None, help="Cached OMoS index folder (default: the first found).")

@@ -25,7 +25,7 @@ from index.store import IndexStore  # noqa: E402
 from lotse.embedding import load_embedder  # noqa: E402
 from lotse.model.adapter import load_query_adapter  # noqa: E402
 from lotse.model.pool import PassagePool  # noqa: E402
-from lotse.settings import DEFAULT_ADAPTER, Settings  # noqa: E402
+from lotse.settings import OMOS_ADAPTER, Settings  # noqa: E402
 
 DENSE = (0.0, 0.25, 0.5, 1.0, 2.0)
 LEXICAL = (0.0, 0.01, 0.02, 0.05)
@@ -41,7 +41,7 @@ def cached_omos_index(s: Settings, folder: Path | None = None):  # type: ignore[
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--adapter", default=DEFAULT_ADAPTER)
+    ap.add_argument("--adapter", default=OMOS_ADAPTER)
     ap.add_argument("--split", default="dev")
     ap.add_argument("--index", type=Path, default=None, help="Cached OMoS index folder (default: the first found).")
     args = ap.parse_args()

@@ -37,7 +37,7 @@ from index.builder import sentence_units  # noqa: E402
 from lotse.embedding import load_embedder  # noqa: E402
 from lotse.model.adapter import ADAPTERS, load_query_adapter, split_adapter_name  # noqa: E402
 from lotse.model.pool import PassagePool  # noqa: E402
-from lotse.settings import DEFAULT_ADAPTER, Settings  # noqa: E402
+from lotse.settings import OMOS_ADAPTER, Settings  # noqa: E402
 
 LANGS = ("de", "en", "ar", "uk")
 
@@ -93,7 +93,7 @@ def _windows(index, settings: Settings) -> tuple[np.ndarray, np.ndarray]:  # typ
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--adapter", default=DEFAULT_ADAPTER)
+    ap.add_argument("--adapter", default=OMOS_ADAPTER)
     ap.add_argument("--split", default="dev")
     ap.add_argument("--index", type=Path, default=None, help="Cached OMoS index folder (default: the first found).")
     ap.add_argument("--no-windows", action="store_true", help="Skip the window rows (they embed ~7,400 texts).")

@@ -96,7 +96,7 @@ def _models(model: str | None, s) -> list[tuple[str, str, str | None]]:  # type:
 
     'base' is the original model; 'adapted' the configured adapter (LOTSE_EMBEDDING_ADAPTER), or the
     shipped default when that is 'none'; any other name is a folder or a shipped adapter's name."""
-    from lotse.model.adapter import ADAPTERS, split_adapter_name
+    from lotse.model.adapter import ADAPTERS, is_query_adapter, split_adapter_name
     from lotse.settings import SHIPPED_ADAPTER
 
     def resolve(name: str) -> tuple[str, str | None]:
@@ -104,11 +104,11 @@ def _models(model: str | None, s) -> list[tuple[str, str, str | None]]:  # type:
             return s.provisioned_model_path("none"), None
         if name == "adapted":
             name = s.embedding_adapter if s.embedding_adapter != "none" else SHIPPED_ADAPTER
-        spec = ADAPTERS.get(split_adapter_name(name)[0])  # "omos-align-v2@1": a query adapter at another strength
+        if is_query_adapter(name):  # "omos-align-v2@1": at another strength; "a+b": both, by language
+            return s.provisioned_model_path("none"), name
+        spec = ADAPTERS.get(split_adapter_name(name)[0])
         if spec is None:
             return name, None
-        if spec.kind == "query":
-            return s.provisioned_model_path("none"), name
         return s.provisioned_model_path(name), None
 
     if model:

@@ -21,7 +21,7 @@ import numpy as np
 from lotse.errors import ModelNotFoundError
 
 if TYPE_CHECKING:
-    from lotse.model.query_adapter import QueryAdapter
+    from lotse.model.query_adapter import QueryAdapter, QueryAdapters
     from lotse.settings import Settings
 
 __all__ = ["Embedder", "HashingEmbedder", "SentenceTransformerEmbedder", "adapts", "configured_embedder",
@@ -53,12 +53,13 @@ class SentenceTransformerEmbedder:
     query adapter (:mod:`lotse.model.query_adapter`) for the questions of some languages."""
 
     def __init__(self, model: str, *, batch_size: int = 32, query_cache_size: int = 4096,
-                 query_adapter: QueryAdapter | None = None) -> None:
+                 query_adapter: QueryAdapter | QueryAdapters | None = None) -> None:
         self.name = model if query_adapter is None else f"{model}+{query_adapter.label}"
         self.passage_name = model
         self.batch_size = batch_size
         self.query_adapter = query_adapter
-        self._cache: OrderedDict[tuple[bool, str], np.ndarray] = OrderedDict()
+        # keyed by the adapter that encoded the text ("" for the original model) and the text
+        self._cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._cache_size = query_cache_size
         self._lock = threading.Lock()
         self._model = self._load(model)
@@ -105,29 +106,30 @@ class SentenceTransformerEmbedder:
         return self._encode(texts, self._passage_prompt)
 
     def embed_queries(self, texts: Sequence[str], language: str | None = None) -> np.ndarray:
-        adapted = self.query_adapter is not None and self.query_adapter.applies_to(language)
+        route = self.query_adapter.route(language) if self.query_adapter is not None else None
+        key = route or ""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         missing: list[int] = []
         with self._lock:
             for i, t in enumerate(texts):
-                hit = self._cache.get((adapted, t))
+                hit = self._cache.get((key, t))
                 if hit is None:
                     missing.append(i)
                 else:
-                    self._cache.move_to_end((adapted, t))
+                    self._cache.move_to_end((key, t))
                     out[i] = hit
         if missing:
             todo = [texts[i] for i in missing]
-            if adapted:
+            if route is not None:
                 assert self.query_adapter is not None
-                with self.query_adapter.active():
+                with self.query_adapter.active(language):
                     vecs = self._encode(todo, self._query_prompt)
             else:
                 vecs = self._encode(todo, self._query_prompt)
             with self._lock:
                 for i, v in zip(missing, vecs, strict=True):
                     out[i] = v
-                    self._cache[(adapted, texts[i])] = v
+                    self._cache[(key, texts[i])] = v
                     if len(self._cache) > self._cache_size:
                         self._cache.popitem(last=False)
         return out
@@ -167,7 +169,8 @@ class HashingEmbedder:
         return len(_WORD.findall(text))
 
 
-def load_embedder(model: str, *, batch_size: int = 32, query_adapter: QueryAdapter | None = None) -> Embedder:
+def load_embedder(model: str, *, batch_size: int = 32,
+                  query_adapter: QueryAdapter | QueryAdapters | None = None) -> Embedder:
     """The embedder for a configured model; ``hashing`` selects the test stand-in."""
     if model == "hashing" or model.startswith("hashing-"):
         dim = int(model.split("-", 1)[1]) if "-" in model else 256

@@ -12,16 +12,17 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "DEFAULT_ADAPTER", "DEFAULT_MODEL_NAME", "SHIPPED_ADAPTER"]
+__all__ = ["Settings", "DEFAULT_ADAPTER", "DEFAULT_MODEL_NAME", "OMOS_ADAPTER", "SHIPPED_ADAPTER"]
 
 DEFAULT_MODEL_NAME = "multilingual-e5-small"
 # The LoRA adapter `lotse model build` merges into a second folder (lotse/model/adapters/); kept
 # one setting away, not the default: it costs German and XQuAD recall (docs/model.md).
 SHIPPED_ADAPTER = "omos-lora-v1"
-# The adapter the product loads by default: the query adapter, which moves only questions detected
-# in en/ar/uk (OMoS-QA test page Recall@5 en 0.68 -> 0.80, ar 0.59 -> 0.67, uk 0.58 -> 0.67) and
-# leaves passages and German questions to the original model. "none" = the original everywhere.
-DEFAULT_ADAPTER = "omos-align-v2"
+# What the product loads by default: two query adapters, each moving only the questions of its
+# languages: omos-align-v2 for en/ar/uk (OMoS-QA), omos-ui-align-v1 for tr/ru/fa/es (translated UI
+# messages). Passages and German questions stay the original model's. "none" = the original everywhere.
+DEFAULT_ADAPTER = "omos-align-v2+omos-ui-align-v1"
+OMOS_ADAPTER = "omos-align-v2"  # the default's part for the OMoS-QA languages (the bench scripts tune it)
 
 
 class Settings(BaseSettings):
@@ -45,9 +46,10 @@ class Settings(BaseSettings):
     embedding_adapter: str = Field(
         default=DEFAULT_ADAPTER,
         description=(
-            "LOTSE_EMBEDDING_ADAPTER: 'omos-align-v2' (default: questions detected in en, ar or uk go "
-            "through the query adapter, at the strength its spec serves; passages and other questions use the "
-            "original model; 'omos-align-v2@1' = at another strength, here the full trained one), "
+            "LOTSE_EMBEDDING_ADAPTER: 'omos-align-v2+omos-ui-align-v1' (default: questions detected in en, ar "
+            "or uk go through the first query adapter, those in tr, ru, fa or es through the second, each at the "
+            "strength its spec serves; passages and other questions use the original model), 'omos-align-v2' "
+            "(en/ar/uk only; 'omos-align-v2@1' = at another strength, here the full trained one), "
             "'omos-align-v1' (the first query adapter, distillation only), 'none' "
             "(the original multilingual-e5-small for everything) or 'omos-lora-v1' (the earlier adapter "
             "merged into its own folder). Ignored when LOTSE_EMBEDDING_MODEL is set."
@@ -168,10 +170,10 @@ class Settings(BaseSettings):
         """``embedding_adapter`` if it is a query adapter applied on top of the original model."""
         if self.embedding_model or self.embedding_adapter == "none":
             return None
-        from lotse.model.adapter import ADAPTERS, split_adapter_name
+        from lotse.model.adapter import is_query_adapter
 
-        spec = ADAPTERS.get(split_adapter_name(self.embedding_adapter)[0])  # "name@strength": the same adapter
-        return self.embedding_adapter if spec is not None and spec.kind == "query" else None
+        # "name@strength": the same adapter; "a+b": two query adapters, each for its own languages
+        return self.embedding_adapter if is_query_adapter(self.embedding_adapter) else None
 
     def provisioned_model_path(self, adapter: str | None = None) -> str:
         """The folder `lotse model build` writes for ``adapter`` ('none'/None: the original)."""

@@ -31,7 +31,7 @@ from lotse.errors import ModelBuildError
 from lotse.model import build as base_build
 
 __all__ = ["ADAPTERS", "ADAPTER_DIR", "AdapterSpec", "adapted_folder_name", "adapter_path", "build_adapted",
-           "load_adapter", "load_query_adapter", "merge_lora"]
+           "is_query_adapter", "load_adapter", "load_query_adapter", "merge_lora", "query_floor"]
 
 ADAPTER_DIR = Path(__file__).parent / "adapters"
 
@@ -92,6 +92,18 @@ ADAPTERS: dict[str, AdapterSpec] = {
         strength=0.5,
         other_floors=((1.0, 0.25),),
     ),
+    "omos-ui-align-v1": AdapterSpec(
+        name="omos-ui-align-v1",
+        sha256="4cc5027126c7898bbb05264bb462e7228d5372bb9357e8d299f6c0c054fffb15",
+        folder_checksum="",
+        kind="query",
+        # Trained on en/ar/uk too, but served for the languages OMoS-QA lacks; en/ar/uk stay v2's.
+        languages=("tr", "ru", "fa", "es"),
+        # 2nd percentile of the best evidence of en/ar/uk dev questions it encodes at 0.5 (0.5998):
+        # there are no tr/ru/fa/es questions to calibrate on.
+        abstain_floor=0.59,
+        strength=0.5,
+    ),
 }
 
 
@@ -115,10 +127,34 @@ def split_adapter_name(name: str) -> tuple[str, float | None]:
             from None
 
 
+def is_query_adapter(name: str) -> bool:
+    """Whether ``name`` (``a``, ``a@s`` or ``a+b``) names shipped query adapters only."""
+    specs = [ADAPTERS.get(split_adapter_name(part)[0]) for part in name.split("+")]
+    return all(spec is not None and spec.kind == "query" for spec in specs)
+
+
+def query_floor(name: str) -> float | None:
+    """The adapted-question evidence floor of ``name``; for ``a+b`` the lower of the two, so
+    neither adapter's questions are refused more often than its own calibration allows."""
+    floors = []
+    for part in name.split("+"):
+        base, strength = split_adapter_name(part)
+        spec = ADAPTERS.get(base)
+        if spec is not None and (floor := spec.floor_at(strength)) is not None:
+            floors.append(floor)
+    return min(floors) if floors else None
+
+
 def load_query_adapter(name: str, strength: float | None = None):  # type: ignore[no-untyped-def]
     """The shipped query adapter ``name``, its file checked by sha256, at its spec's strength unless
-    ``strength`` is given. ``name@s`` is the same as ``strength=s`` (e.g. ``omos-align-v2@1``)."""
-    from lotse.model.query_adapter import QueryAdapter
+    ``strength`` is given. ``name@s`` is the same as ``strength=s`` (e.g. ``omos-align-v2@1``);
+    ``a+b`` loads both, each for its own languages (``QueryAdapters``)."""
+    from lotse.model.query_adapter import QueryAdapter, QueryAdapters
+
+    if "+" in name:
+        if strength is not None:
+            raise ModelBuildError(f"{name}: give each adapter its own strength (a@0.5+b@1), not one for all.")
+        return QueryAdapters([load_query_adapter(part) for part in name.split("+")])
 
     name, at = split_adapter_name(name)
     strength = at if at is not None else strength

@@ -22,9 +22,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import torch
+from torch import nn
+
 from lotse.errors import ModelBuildError
 
-__all__ = ["QueryAdapter"]
+__all__ = ["QueryAdapter", "QueryAdapters", "RoutedLinear"]
 
 
 class QueryAdapter:
@@ -53,42 +56,111 @@ class QueryAdapter:
     def applies_to(self, language: str | None) -> bool:
         return language is not None and language in self.languages
 
+    def route(self, language: str | None) -> str | None:
+        """The label of the adapter that encodes questions in ``language``, or None (the original model)."""
+        return self.label if self.applies_to(language) else None
+
     def attach(self, bert) -> None:  # type: ignore[no-untyped-def]
-        """Wrap the adapted Linear layers of ``bert`` (a transformers BertModel/XLMRobertaModel)."""
+        """Give the adapted Linear layers of ``bert`` (a transformers BertModel) this adapter's merged
+        weight. A layer another adapter has already routed gets one weight more."""
         import torch
         from torch import nn
 
-        from lotse.model.lora import LoRALinear, _parent
+        from lotse.model.lora import _parent
 
         modules = sorted({k.rsplit(".", 1)[0] for k in self.tensors})
         for name in modules:
             try:
                 parent, leaf = _parent(bert, name)
-                base = getattr(parent, leaf)
+                layer = getattr(parent, leaf)
             except AttributeError:
                 raise ModelBuildError(f"The query adapter {self.name} does not fit the model: it has no {name}.") \
                     from None
-            if not isinstance(base, nn.Linear):
+            if isinstance(layer, nn.Linear):
+                layer = RoutedLinear(layer, self._switch)
+                setattr(parent, leaf, layer)
+            elif not isinstance(layer, RoutedLinear):
                 raise ModelBuildError(f"The query adapter {self.name} adapts {name}, which is not a Linear layer.")
-            # strength s serves W + s * delta: weight-space interpolation between the original (0)
-            # and the trained adapter (1), see AdapterSpec.strength
-            layer = LoRALinear(base, self.rank, self.alpha * self.strength, switch=self._switch)
+            base = layer.base
             a, b = self.tensors[f"{name}.lora_A"], self.tensors[f"{name}.lora_B"]
-            if tuple(a.shape) != tuple(layer.lora_A.shape) or tuple(b.shape) != tuple(layer.lora_B.shape):
+            if a.shape != (self.rank, base.in_features) or b.shape != (base.out_features, self.rank):
                 raise ModelBuildError(f"The query adapter's {name} has shape A{a.shape} B{b.shape}; the model "
-                                      f"needs A{tuple(layer.lora_A.shape)} B{tuple(layer.lora_B.shape)}.")
+                                      f"needs A{(self.rank, base.in_features)} B{(base.out_features, self.rank)}.")
+            # strength s serves W + s * delta: weight-space interpolation between the original (0)
+            # and the trained adapter (1), see AdapterSpec.strength. Float32 A and B, as in training.
+            scale = self.alpha * self.strength / self.rank
             with torch.no_grad():
-                layer.lora_A.copy_(torch.from_numpy(a))
-                layer.lora_B.copy_(torch.from_numpy(b))
-            layer.requires_grad_(False)
-            layer.merge_for_inference()
-            setattr(parent, leaf, layer)
+                delta = torch.from_numpy(b).to(torch.float32) @ torch.from_numpy(a).to(torch.float32)
+                layer.weights[self.label] = (base.weight + scale * delta).contiguous()
 
     @contextmanager
-    def active(self) -> Iterator[None]:
+    def active(self, language: str | None = None) -> Iterator[None]:
         """Encodings made by this thread inside the block go through the adapter."""
-        self._switch.on = True
+        self._switch.on = self.label
         try:
             yield
         finally:
-            self._switch.on = False
+            self._switch.on = None
+
+
+class QueryAdapters:
+    """Several query adapters on one model, each for its own languages: ``"a+b"`` in
+    ``LOTSE_EMBEDDING_ADAPTER``. Every adapted layer keeps one merged weight per adapter; the thread's
+    switch says which one encodes (``RoutedLinear``)."""
+
+    def __init__(self, members: list[QueryAdapter]) -> None:
+        seen: dict[str, str] = {}
+        for m in members:
+            for lang in sorted(m.languages):
+                if lang in seen:
+                    raise ModelBuildError(f"Query adapters {seen[lang]} and {m.name} both claim {lang!r}; "
+                                          "combine adapters whose languages do not overlap.")
+                seen[lang] = m.name
+        self.members = members
+        self._switch = threading.local()
+        for m in members:
+            m._switch = self._switch  # one switch: a layer has one weight per adapter, chosen by label
+        self.name = "+".join(m.name for m in members)
+        self.label = "+".join(m.label for m in members)
+        self.languages = frozenset(seen)
+
+    def _member(self, language: str | None) -> QueryAdapter | None:
+        return next((m for m in self.members if m.applies_to(language)), None)
+
+    def applies_to(self, language: str | None) -> bool:
+        return self._member(language) is not None
+
+    def route(self, language: str | None) -> str | None:
+        m = self._member(language)
+        return m.label if m is not None else None
+
+    def attach(self, bert) -> None:  # type: ignore[no-untyped-def]
+        for m in self.members:
+            m.attach(bert)
+
+    @contextmanager
+    def active(self, language: str | None = None) -> Iterator[None]:
+        m = self._member(language)
+        if m is None:
+            raise ModelBuildError(f"No query adapter of {self.name} encodes {language!r} questions.")
+        with m.active():
+            yield
+
+
+class RoutedLinear(nn.Module):
+    """A Linear layer with one merged weight ``W + s * scale * B @ A`` per query adapter. The
+    thread's switch names the adapter that encodes (none: the original ``W``). A merged weight
+    costs an adapted question one matrix product per layer, like an original one, for one more
+    copy of the adapted weights (85 MB for e5-small) per adapter."""
+
+    def __init__(self, base: nn.Linear, switch: threading.local) -> None:
+        super().__init__()
+        self.base = base
+        for p in self.base.parameters():
+            p.requires_grad_(False)
+        self.switch = switch
+        self.weights: dict[str, torch.Tensor] = {}
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        weight = self.weights.get(getattr(self.switch, "on", None) or "", self.base.weight)
+        return nn.functional.linear(x, weight, self.base.bias)

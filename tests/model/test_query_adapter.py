@@ -146,6 +146,11 @@ def test_the_default_server_loads_the_query_adapter(demo_data_dir: Path, model_p
         r = httpx.get(f"{base}/v1/search", params={"q": "كيف أسجل طفلي في روضة الأطفال؟", "k": 3}, timeout=60)
         assert r.status_code == 200 and r.json()["language"] == "ar"
         assert any("kita" in p["source"]["url"] for p in r.json()["passages"])
+        # Russian goes through the second adapter of the default (omos-ui-align-v1); the original
+        # model puts Elterngeld, Erziehungsberatung and Schulberatung first here, no Kita page
+        r = httpx.get(f"{base}/v1/search", params={"q": "Как записать ребёнка в детский сад?", "k": 3}, timeout=60)
+        assert r.status_code == 200 and r.json()["language"] == "ru"
+        assert any("kita" in p["source"]["url"] for p in r.json()["passages"])
     finally:
         gen.close()
 
@@ -217,7 +222,7 @@ def test_strength_interpolates_between_the_original_and_the_adapter(pair, model_
 
 def test_a_shipped_adapter_can_be_asked_for_at_another_strength(monkeypatch: pytest.MonkeyPatch) -> None:
     from lotse.model.adapter import ADAPTERS, load_query_adapter
-    from lotse.settings import DEFAULT_ADAPTER
+    from lotse.settings import OMOS_ADAPTER as DEFAULT_ADAPTER  # a single adapter of the default
 
     assert load_query_adapter(DEFAULT_ADAPTER).strength == ADAPTERS[DEFAULT_ADAPTER].strength
     assert load_query_adapter(f"{DEFAULT_ADAPTER}@1").strength == 1.0
@@ -229,3 +234,63 @@ def test_a_shipped_adapter_can_be_asked_for_at_another_strength(monkeypatch: pyt
     s = Settings(embedding_adapter=f"{DEFAULT_ADAPTER}@1")
     assert s.query_adapter_name() == f"{DEFAULT_ADAPTER}@1"
     assert s.model_path() == Settings(embedding_adapter="none").model_path()
+
+
+@pytest.fixture(scope="module")
+def routed(model_path: str, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Two adapters on one model (ar and tr), and each alone, for comparison."""
+    from lotse.model.query_adapter import QueryAdapters
+
+    d = tmp_path_factory.mktemp("routed")
+    (d / "a").mkdir()
+    (d / "b").mkdir()
+    path_a, sha_a = _random_adapter(d / "a", rank=4)
+    path_b, sha_b = _random_adapter(d / "b", rank=8)
+    both = QueryAdapters([QueryAdapter("a", path_a, sha_a, frozenset({"ar"})),
+                          QueryAdapter("b", path_b, sha_b, frozenset({"tr"}), 0.5)])
+    return (SentenceTransformerEmbedder(model_path, query_adapter=both),
+            SentenceTransformerEmbedder(model_path, query_adapter=QueryAdapter("a", path_a, sha_a, frozenset({"ar"}))),
+            SentenceTransformerEmbedder(model_path, query_adapter=QueryAdapter("b", path_b, sha_b, frozenset({"tr"}),
+                                                                               0.5)))
+
+
+QUESTION_TR = "Entegrasyon kursuna nerede katılabilirim?"
+
+
+def test_two_adapters_each_encode_their_own_languages(routed, pair) -> None:  # type: ignore[no-untyped-def]
+    both, only_a, only_b = routed
+    base = pair[0]
+    same = lambda a, b: float(a @ b) > 0.99999  # noqa: E731
+    assert both.name.endswith("+a+b@0.5")
+    assert same(both.embed_queries([QUESTION_AR], "ar")[0], only_a.embed_queries([QUESTION_AR], "ar")[0])
+    assert same(both.embed_queries([QUESTION_TR], "tr")[0], only_b.embed_queries([QUESTION_TR], "tr")[0])
+    assert same(both.embed_queries([QUESTION_DE], "de")[0], base.embed_queries([QUESTION_DE])[0])
+    assert same(both.embed_passages([PASSAGE])[0], base.embed_passages([PASSAGE])[0])
+    # the same text through the other adapter is another vector, and the cache keeps them apart
+    tr_by_b = both.embed_queries([QUESTION_AR], "tr")[0]
+    assert not same(tr_by_b, both.embed_queries([QUESTION_AR], "ar")[0])
+    assert same(tr_by_b, only_b.embed_queries([QUESTION_AR], "tr")[0])
+
+
+def test_adapters_that_claim_one_language_twice_are_refused(tmp_path: Path) -> None:
+    from lotse.model.query_adapter import QueryAdapters
+
+    path, sha = _random_adapter(tmp_path)
+    with pytest.raises(ModelBuildError, match="both claim 'ar'"):
+        QueryAdapters([QueryAdapter("a", path, sha, frozenset({"ar", "en"})),
+                       QueryAdapter("b", path, sha, frozenset({"ar"}))])
+
+
+def test_the_default_names_two_query_adapters(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lotse.model.adapter import ADAPTERS, load_query_adapter
+    from lotse.settings import DEFAULT_ADAPTER
+
+    monkeypatch.delenv("LOTSE_EMBEDDING_MODEL", raising=False)
+    monkeypatch.delenv("LOTSE_EMBEDDING_ADAPTER", raising=False)
+    assert Settings().query_adapter_name() == DEFAULT_ADAPTER == "omos-align-v2+omos-ui-align-v1"
+    adapters = load_query_adapter(DEFAULT_ADAPTER)
+    assert adapters.route("ar") == "omos-align-v2@0.5" and adapters.route("tr") == "omos-ui-align-v1@0.5"
+    assert adapters.route("de") is None and adapters.route("pl") is None
+    assert adapters.languages == frozenset(ADAPTERS["omos-align-v2"].languages) | {"tr", "ru", "fa", "es"}
+    with pytest.raises(ModelBuildError, match="its own strength"):
+        load_query_adapter(DEFAULT_ADAPTER, 1.0)
