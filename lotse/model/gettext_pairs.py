@@ -29,7 +29,7 @@ from pathlib import Path
 
 from lotse.errors import LotseError
 
-__all__ = ["WHEELS", "UiPairs", "fetch_wheels", "gettext_pairs"]
+__all__ = ["WHEELS", "PairsError", "UiPairs", "Wheel", "fetch_wheels", "gettext_pairs"]
 
 
 @dataclass(frozen=True, slots=True)
