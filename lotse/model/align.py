@@ -426,7 +426,9 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
         "selected_step": best[1], "base_checksum": base_checksum, "config": asdict(cfg),
         "data": {"source": "OMoS-QA train split: questions, line-aligned page translations and the questions' "
                            "gold pages (CC BY 4.0, "
-                           "https://github.com/digitalfabrik/integreat-qa-dataset)", **stats},
+                           "https://github.com/digitalfabrik/integreat-qa-dataset)"
+                           + ("; translated UI messages of the wheels in lotse.model.gettext_pairs.WHEELS "
+                              "(BSD/MIT)" if cfg.ui_wheels else ""), **stats},
         "dev_R@5_original": dev_base, "ui_dev_R@1_original": ui_base, "dev_R@5_selected": best[3],
         "dev_metric": "page Recall@5, fused dense + best-sentence score (no BM25), original passage vectors",
         "checkpoints": history,

@@ -8,11 +8,12 @@ the original model's, German questions are encoded by the original model, and on
 detected in one of the adapter's languages go through the adapted layers. Nothing the product
 did well can get worse, and no re-embedding is needed to switch the adapter on or off.
 
-Loaded into the same ``SentenceTransformer`` the passages use: the LoRA layers are switched on
+Loaded into the same ``SentenceTransformer`` the passages use: the adapted layers are switched on
 per thread (``active()``), so one copy of the 470 MB of weights serves both encodings; only the
-72 adapted Linear weights are kept a second time, merged (85 MB), so an adapted question costs
-what an original one does. The file is the same fp16 safetensors format as the merged adapters,
-checked by sha256 on load.
+72 adapted Linear weights are kept a second time, merged (85 MB per adapter, ``RoutedLinear``),
+so an adapted question costs what an original one does. Several adapters with disjoint languages
+share the model the same way (``QueryAdapters``, ``a+b`` in the setting). The file is the same
+fp16 safetensors format as the merged adapters, checked by sha256 on load.
 """
 
 from __future__ import annotations
