@@ -181,11 +181,15 @@ def load_embedder(model: str, *, batch_size: int = 32,
 def configured_embedder(s: Settings) -> Embedder:
     """The embedder the settings describe: LOTSE_EMBEDDING_MODEL, or the provisioned model with the
     configured adapter (a query adapter is loaded and checked here; a merged one is its own folder)."""
+    from lotse.model.adapter import load_query_adapter
+
     adapter = None
     if name := s.query_adapter_name():
-        from lotse.model.adapter import load_query_adapter
-
         adapter = load_query_adapter(name)
+    elif "+" in s.embedding_adapter and not s.embedding_model:
+        # "a+b" with a part that is unknown or not a query adapter: say which, instead of
+        # looking for a model folder named after the whole string
+        load_query_adapter(s.embedding_adapter)
     return load_embedder(s.model_path(), batch_size=s.embed_batch_size, query_adapter=adapter)
 
 

@@ -294,3 +294,13 @@ def test_the_default_names_two_query_adapters(monkeypatch: pytest.MonkeyPatch) -
     assert adapters.languages == frozenset(ADAPTERS["omos-align-v2"].languages) | {"tr", "ru", "fa", "es"}
     with pytest.raises(ModelBuildError, match="its own strength"):
         load_query_adapter(DEFAULT_ADAPTER, 1.0)
+
+
+def test_a_pair_with_an_unknown_or_merged_part_says_which(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lotse.embedding import configured_embedder
+
+    monkeypatch.delenv("LOTSE_EMBEDDING_MODEL", raising=False)
+    with pytest.raises(ModelBuildError, match="Unknown embedding adapter 'nope'"):
+        configured_embedder(Settings(embedding_adapter="omos-align-v2+nope"))
+    with pytest.raises(ModelBuildError, match="omos-lora-v1 is merged into its own model folder"):
+        configured_embedder(Settings(embedding_adapter="omos-align-v2+omos-lora-v1"))
