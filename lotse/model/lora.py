@@ -11,7 +11,6 @@ code we own.
 from __future__ import annotations
 
 import math
-import threading
 
 import torch
 from torch import nn
@@ -40,11 +39,8 @@ class LoRALinear(nn.Module):
     """``base(x) + scale * (x @ A.T) @ B.T`` with ``base`` frozen; B starts at zero, so the
     wrapped layer is exactly the original one until training moves it."""
 
-    def __init__(self, base: nn.Linear, rank: int, alpha: float, switch: threading.local | None = None) -> None:
+    def __init__(self, base: nn.Linear, rank: int, alpha: float) -> None:
         super().__init__()
-        # With a switch the update applies only while the calling thread has ``switch.on`` set:
-        # one loaded model then serves adapted and original encodings (QueryAdapter).
-        self.switch = switch
         self.base = base
         for p in self.base.parameters():
             p.requires_grad_(False)
@@ -53,23 +49,8 @@ class LoRALinear(nn.Module):
         self.lora_A = nn.Parameter(torch.empty(rank, base.in_features))
         self.lora_B = nn.Parameter(torch.zeros(base.out_features, rank))
         nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))  # as nn.Linear and peft do
-        self.merged: torch.Tensor | None = None
-
-    def merge_for_inference(self) -> None:
-        """Keep ``W + scale * B @ A`` next to ``W``: an adapted forward then costs one matrix
-        product like the original one, instead of three more (about 8 ms a question on 2 cores),
-        for one extra copy of the adapted weights (85 MB for e5-small). Inference only: the merged
-        weight does not follow later changes of A and B."""
-        with torch.no_grad():
-            self.merged = (self.base.weight + self.scale * (self.lora_B @ self.lora_A)).contiguous()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.switch is not None and not getattr(self.switch, "on", False):
-            # the base weights directly, not ``self.base(x)``: one module call less per layer. The
-            # wrappers still cost an unadapted question 1-3 ms (bench/adapter_latency.py, "plain")
-            return nn.functional.linear(x, self.base.weight, self.base.bias)
-        if self.merged is not None:
-            return nn.functional.linear(x, self.merged, self.base.bias)
         return self.base(x) + (x @ self.lora_A.T @ self.lora_B.T) * self.scale
 
 
@@ -81,8 +62,7 @@ def _parent(model: nn.Module, name: str) -> tuple[nn.Module, str]:
     return mod, leaf
 
 
-def inject_lora(bert: nn.Module, rank: int, alpha: float, top_layers: int | None = None,
-                switch: threading.local | None = None) -> dict[str, LoRALinear]:
+def inject_lora(bert: nn.Module, rank: int, alpha: float, top_layers: int | None = None) -> dict[str, LoRALinear]:
     """Freeze every parameter of ``bert`` and wrap the target Linear layers; returns them by name.
 
     Call after seeding torch: the A matrices are drawn at random, in ``target_names`` order.
@@ -96,7 +76,7 @@ def inject_lora(bert: nn.Module, rank: int, alpha: float, top_layers: int | None
         base = getattr(parent, leaf)
         if not isinstance(base, nn.Linear):
             raise TypeError(f"{name} is {type(base).__name__}, not Linear")
-        layer = LoRALinear(base, rank, alpha, switch)
+        layer = LoRALinear(base, rank, alpha)
         setattr(parent, leaf, layer)
         wrapped[name] = layer
     return wrapped

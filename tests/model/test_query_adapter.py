@@ -181,27 +181,43 @@ def test_switching_the_adapter_reuses_every_passage(pair, tmp_path: Path) -> Non
     assert {m["model"]["name"] for m in manifests} == {base.passage_name}
 
 
-def test_the_merged_weight_computes_what_the_lora_layer_does() -> None:
+def test_the_merged_weight_computes_what_the_lora_layer_does(tmp_path: Path) -> None:
+    """What the product serves (RoutedLinear, one merged weight) equals the LoRA forward of training."""
     import torch
 
     from lotse.model.lora import LoRALinear
+    from lotse.model.query_adapter import RoutedLinear
 
     torch.manual_seed(0)
-    switch = threading.local()
-    layer = LoRALinear(torch.nn.Linear(384, 1536), rank=16, alpha=32.0, switch=switch)
+    base = torch.nn.Linear(384, 1536)
+    lora = LoRALinear(base, rank=16, alpha=32.0)
     with torch.no_grad():
-        layer.lora_B.normal_(0, 0.05)
+        lora.lora_B.normal_(0, 0.05)
+        # the file holds fp16: make A and B exactly representable, so the comparison is of the merge
+        lora.lora_A.copy_(lora.lora_A.half().float())
+        lora.lora_B.copy_(lora.lora_B.half().float())
+    name = "encoder.layer.0.intermediate.dense"
+    path = tmp_path / "one.safetensors"
+    sha = save_adapter(path, {f"{name}.lora_A": lora.lora_A.detach().double().numpy(),
+                              f"{name}.lora_B": lora.lora_B.detach().double().numpy()}, 16, 32.0)
+    adapter = QueryAdapter("t", path, sha, frozenset({"ar"}))
+    holder = torch.nn.Module()  # stands in for the BertModel: the adapter finds the layer by name
+    holder.encoder = torch.nn.Module()
+    holder.encoder.layer = torch.nn.ModuleList([torch.nn.Module()])
+    holder.encoder.layer[0].intermediate = torch.nn.Module()
+    holder.encoder.layer[0].intermediate.dense = base
+    adapter.attach(holder)
+    routed = holder.encoder.layer[0].intermediate.dense
+    assert isinstance(routed, RoutedLinear)
     x = torch.randn(2, 7, 384)
-    switch.on = True
     with torch.no_grad():
-        unmerged = layer(x)
-        layer.merge_for_inference()
-        merged = layer(x)
-        switch.on = False
-        original = layer(x)
+        unmerged = lora(x)
+        with adapter.active():
+            merged = routed(x)
+        original = routed(x)  # switched off
     torch.testing.assert_close(merged, unmerged, rtol=1e-4, atol=1e-5)
     assert not torch.allclose(merged, original, atol=1e-3)  # the update is real, and off means off
-    torch.testing.assert_close(original, layer.base(x))
+    torch.testing.assert_close(original, base(x))
 
 
 def test_strength_interpolates_between_the_original_and_the_adapter(pair, model_path: str,  # type: ignore[no-untyped-def]
