@@ -256,6 +256,10 @@ def model_tune(
     select_strength: Annotated[float, typer.Option(
         min=0.0, max=2.0, help="Compare checkpoints on dev with the adapter at this strength (W + s * delta), "
                                "the one it will be served at (AdapterSpec.strength); 1: as trained.")] = 1.0,
+    select_on: Annotated[str, typer.Option(
+        "--select-on", help="What chooses the checkpoint: 'omos' = OMoS-QA dev page Recall@5 in en/ar/uk; 'ui' = "
+                            "the held-out UI messages (needs --ui-wheels) in the other --languages, for an adapter "
+                            "served only for those (omos-ui-align-v2).")] = "omos",
     limit_pairs: Annotated[int | None, typer.Option(help="Train on a random N of the pairs (smoke runs).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of torch, numpy and the data order.")] = 13,
     threads: Annotated[int, typer.Option(help="torch CPU threads (results are reproducible for a fixed value).")] = 2,
@@ -279,7 +283,8 @@ def model_tune(
                       alpha=2.0 * rank, contrastive=contrastive, retrieval=retrieval,
                       retrieval_batch=retrieval_batch, ranking=ranking, unindexed_pages=unindexed_pages,
                       ui_wheels=str(ui_wheels) if ui_wheels else None,
-                      eval_every=eval_every, threads=threads, limit_pairs=limit_pairs, select_strength=select_strength)
+                      eval_every=eval_every, threads=threads, limit_pairs=limit_pairs, select_strength=select_strength,
+                      select_on=select_on)
     try:
         result = run_align(cfg, base_dir=Path(s.provisioned_model_path("none")), out=out_path,
                            eval_data_dir=s.eval_data_dir, cache_root=eval_cache or (s.data_dir / "eval"),

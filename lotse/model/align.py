@@ -88,6 +88,10 @@ class AlignConfig:
     # Checkpoints are compared on dev with the adapter at this strength (W + s * delta), the one
     # it will be served at (AdapterSpec.strength); training itself does not depend on it.
     select_strength: float = 1.0
+    # What chooses the checkpoint: "omos" = page Recall@5 on OMoS-QA dev in the adapter's en/ar/uk;
+    # "ui" = nearest-German Recall@1 on the held-out UI messages in its other languages (tr, ru, fa,
+    # es), for an adapter that is served only for those, where OMoS-QA has no questions.
+    select_on: str = "omos"
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +290,12 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
     if not omos:
         raise ValueError(f"--languages must include at least one of {', '.join(OMOS_LANGUAGES)}: OMoS-QA dev in "
                          "those languages chooses the checkpoint.")
+    ui_langs = tuple(lang for lang in cfg.languages if lang not in OMOS_LANGUAGES)
+    if cfg.select_on not in ("omos", "ui"):
+        raise ValueError(f"select_on must be 'omos' or 'ui', not {cfg.select_on!r}.")
+    if cfg.select_on == "ui" and not (cfg.ui_wheels and ui_langs):
+        raise ValueError("Choosing the checkpoint on the held-out UI messages (--select-on ui) needs --ui-wheels "
+                         f"and at least one language besides {', '.join(OMOS_LANGUAGES)} in --languages.")
     pairs, stats = parallel_pairs(eval_data_dir / "omos_qa_integreat" / "splits", omos, cfg.min_line_chars)
     progress(f"{stats['pairs']} pairs ({stats['question_pairs']} questions, {stats['line_pairs']} page lines "
              f"of {stats['pages']} train pages)")
@@ -409,7 +419,12 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
                     with _at_strength(wrapped.values(), cfg.select_strength):
                         entry[f"ui_dev_R@1_at_{cfg.select_strength:g}"] = _ui_accuracy(bert, tok, ui_dev, teacher, row)
                 progress(f"step {step}: held-out UI messages {entry['ui_dev_R@1']}")
-            score = float(np.mean([r[lang] for lang in omos]))
+            if cfg.select_on == "ui":
+                ui_r = entry.get(f"ui_dev_R@1_at_{cfg.select_strength:g}", entry["ui_dev_R@1"])
+                score = float(np.mean([ui_r[lang] for lang in ui_langs if lang in ui_r] or [0.0]))
+            else:
+                score = float(np.mean([r[lang] for lang in omos]))
+            entry["selection_score"] = round(score, 4)
             history.append({**entry, "seconds": round(time.perf_counter() - t0)})
             progress(f"step {step}: dev R@5 {r}")
             if best is None or score > best[0]:
@@ -430,6 +445,8 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
                            + ("; translated UI messages of the wheels in lotse.model.gettext_pairs.WHEELS "
                               "(BSD/MIT)" if cfg.ui_wheels else ""), **stats},
         "dev_R@5_original": dev_base, "ui_dev_R@1_original": ui_base, "dev_R@5_selected": best[3],
+        "selected_on": ("held-out UI messages, nearest-German Recall@1, mean over " + ",".join(ui_langs)
+                        if cfg.select_on == "ui" else "OMoS-QA dev page Recall@5, mean over " + ",".join(omos)),
         "dev_metric": "page Recall@5, fused dense + best-sentence score (no BM25), original passage vectors",
         "checkpoints": history,
         "seconds": round(time.perf_counter() - t_start),
