@@ -278,6 +278,12 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
     from lotse.model.lora import inject_lora, lora_state_dict
     from lotse.model.tune import TuneResult, _encode
 
+    ui_langs = tuple(lang for lang in cfg.languages if lang not in OMOS_LANGUAGES)
+    if cfg.select_on not in ("omos", "ui"):
+        raise ValueError(f"select_on must be 'omos' or 'ui', not {cfg.select_on!r}.")
+    if cfg.select_on == "ui" and not (cfg.ui_wheels and ui_langs):
+        raise ValueError("Choosing the checkpoint on the held-out UI messages (--select-on ui) needs --ui-wheels "
+                         f"and at least one language besides {', '.join(OMOS_LANGUAGES)} in --languages.")
     t_start = time.perf_counter()
     torch.set_num_threads(cfg.threads)
     random.seed(cfg.seed)
@@ -290,12 +296,6 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
     if not omos:
         raise ValueError(f"--languages must include at least one of {', '.join(OMOS_LANGUAGES)}: OMoS-QA dev in "
                          "those languages chooses the checkpoint.")
-    ui_langs = tuple(lang for lang in cfg.languages if lang not in OMOS_LANGUAGES)
-    if cfg.select_on not in ("omos", "ui"):
-        raise ValueError(f"select_on must be 'omos' or 'ui', not {cfg.select_on!r}.")
-    if cfg.select_on == "ui" and not (cfg.ui_wheels and ui_langs):
-        raise ValueError("Choosing the checkpoint on the held-out UI messages (--select-on ui) needs --ui-wheels "
-                         f"and at least one language besides {', '.join(OMOS_LANGUAGES)} in --languages.")
     pairs, stats = parallel_pairs(eval_data_dir / "omos_qa_integreat" / "splits", omos, cfg.min_line_chars)
     progress(f"{stats['pairs']} pairs ({stats['question_pairs']} questions, {stats['line_pairs']} page lines "
              f"of {stats['pages']} train pages)")

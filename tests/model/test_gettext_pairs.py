@@ -83,3 +83,30 @@ def test_a_wheel_that_is_not_the_pinned_one_is_refused(tmp_path: Path) -> None:
 def test_the_pinned_wheels_are_permissively_licensed() -> None:
     assert {w.licence for w in WHEELS} <= {"BSD-2-Clause", "BSD-3-Clause", "MIT", "Apache-2.0"}
     assert all(len(w.sha256) == 64 for w in WHEELS)
+
+
+def test_a_wheel_the_index_does_not_have_says_where_to_put_it(tmp_path: Path) -> None:
+    # Real pip against the configured indexes: a requirement no index has fails like a dead mirror.
+    missing = Wheel("lotse-no-such-package==0.0.1", "lotse_no_such_package-0.0.1-py3-none-any.whl", "", "MIT")
+    with pytest.raises(PairsError, match=r"Could not download lotse-no-such-package==0\.0\.1 from the package "
+                                         r"index \(Could not find a version .*\)\. Put "
+                                         r"lotse_no_such_package-0\.0\.1-py3-none-any\.whl into .* and retry"):
+        fetch_wheels(tmp_path, [missing])
+    assert not list(tmp_path.iterdir())  # nothing half-downloaded left behind
+
+
+def test_catalogue_warnings_do_not_reach_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Babel prints a warning for a plural message with more forms than the header declares; the
+    # CLI's stdout carries its result, so it must stay clean while the message still pairs.
+    head = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+            '"Plural-Forms: nplurals=1; plural=0;\\n"\n\n')
+    body = 'msgid "%(n)s file was uploaded."\nmsgid_plural "%(n)s files were uploaded."\n'
+    path = tmp_path / "plural-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as z:
+        german = 'msgstr[0] "%(n)s Datei wurde hochgeladen."\nmsgstr[1] "%(n)s Dateien wurden hochgeladen."\n'
+        z.writestr("plural/locale/de/LC_MESSAGES/django.po", head + body + german)
+        z.writestr("plural/locale/tr/LC_MESSAGES/django.po",
+                   head + body + 'msgstr[0] "%(n)s dosya yüklendi."\nmsgstr[1] "%(n)s dosya yüklendi."\n')
+    result = gettext_pairs([path], ("tr",), dev_share=0.0)
+    assert [(p.text, p.german) for p in result.train] == [("dosya yüklendi.", "Datei wurde hochgeladen.")]
+    assert capsys.readouterr().out == ""
