@@ -11,6 +11,7 @@ by the same model in the same language pairing, which cancels the per-language o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +38,8 @@ class Decision:
 
 class AbstentionPolicy:
     def __init__(self, *, background: Path | list[str] = DEFAULT_BACKGROUND, margin: float = 0.0,
-                 floor: float = 0.70, adapted_floor: float | None = None) -> None:
+                 floor: float = 0.70, adapted_floor: float | None = None,
+                 adapted_floors: Mapping[str, float] | None = None) -> None:
         if isinstance(background, Path):
             lines = background.read_text(encoding="utf-8").splitlines()
             background = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
@@ -51,18 +53,27 @@ class AbstentionPolicy:
         # the absolute floor needs its own value; the margin against the background is relative
         # and stays the same. Chosen on OMoS-QA dev (docs/benchmarks.md, "Abstention").
         self.adapted_floor = floor if adapted_floor is None else adapted_floor
+        # With two adapters (one per group of languages) each has its own floor, by question language.
+        self.adapted_floors = dict(adapted_floors or {})
         self._vectors: np.ndarray | None = None
 
     def warm_up(self, embedder: Embedder) -> None:
         if self._vectors is None:
             self._vectors = embedder.embed_passages(self.background_texts)
 
-    def run(self, evidence: float, query_vector: np.ndarray, embedder: Embedder, *, adapted: bool = False) -> Decision:
-        """``adapted``: the question went through a query adapter (``lotse.embedding.adapts``)."""
+    def floor_for(self, adapted: bool, language: str | None = None) -> float:
+        if not adapted:
+            return self.floor
+        return self.adapted_floors.get(language or "", self.adapted_floor)
+
+    def run(self, evidence: float, query_vector: np.ndarray, embedder: Embedder, *, adapted: bool = False,
+            language: str | None = None) -> Decision:
+        """``adapted``: the question went through a query adapter (``lotse.embedding.adapts``);
+        ``language``: the detected one, which picks that adapter's floor."""
         self.warm_up(embedder)
         assert self._vectors is not None
         bg = float(np.max(self._vectors @ query_vector))
-        if evidence < (self.adapted_floor if adapted else self.floor):
+        if evidence < self.floor_for(adapted, language):
             return Decision(False, evidence, bg, "no passage is close to the question")
         if evidence - bg < self.margin:
             return Decision(False, evidence, bg, "the question is about something the documents do not cover")

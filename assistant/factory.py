@@ -21,12 +21,15 @@ __all__ = ["build_assistant", "build_conversation", "build_store"]
 def build_abstention(s: Settings, query_adapter: str | None = None) -> AbstentionPolicy:
     """The policy for questions encoded with ``query_adapter`` (default: the configured one)."""
     floor = s.abstain_adapted_floor
+    by_language: dict[str, float] = {}
     name = query_adapter or s.query_adapter_name()
     if floor is None and name:
-        from lotse.model.adapter import query_floor
+        from lotse.model.adapter import query_floor, query_floors
 
-        floor = query_floor(name)  # "omos-align-v2@1": the adapter at another strength; "a+b": both
-    return AbstentionPolicy(margin=s.abstain_margin, adapted_floor=floor)
+        # "omos-align-v2@1": the adapter at another strength; "a+b": each adapter's own floor for
+        # the languages it encodes, the lower one for anything else
+        floor, by_language = query_floor(name), query_floors(name)
+    return AbstentionPolicy(margin=s.abstain_margin, adapted_floor=floor, adapted_floors=by_language)
 
 
 def build_assistant(s: Settings, embedder: Embedder | None = None) -> Assistant:

@@ -135,7 +135,7 @@ class Assistant:
         (from ``FollowUp.run``) retrieves a follow-up with the previous question in mind."""
         language, idx, hits, ev, passages = self._retrieve(question, top_k, allow or default_filter(), context)
         decision = self.abstention.run(ev.best, hits.query_vector, self.embedder,
-                                       adapted=adapts(self.embedder, language))
+                                       adapted=adapts(self.embedder, language), language=language)
         found = bool(hits.ids) and decision.found
         ranks = {ci: r + 1 for r, ci in enumerate(hits.ids)}
         answer = self.composer.run(evidence=ev, found=found, chunks=idx.chunks, ranks=ranks, language=language)

@@ -52,8 +52,11 @@ def _metric_table(run: RetrievalRun, metric: str) -> list[str]:
 def _abstention(ab: AbstentionRun, split: str, label: str | None = None) -> list[str]:
     out = ["## Abstention" + (f" — model {label}" if label else ""), ""]
     p = ab.policy
+    by_lang = p.get("adapted_floors") or {}
+    adapted = (", ".join(f"{lang} {f}" for lang, f in sorted(by_lang.items())) if len(set(by_lang.values())) > 1
+               else p.get("adapted_floor", p["floor"]))
     out.append(f"What `Assistant.ask` decides (`EvidenceSelector` best sentence over the top-5 passages, then "
-               f"`AbstentionPolicy`: floor {p['floor']} ({p.get('adapted_floor', p['floor'])} for questions the "
+               f"`AbstentionPolicy`: floor {p['floor']} ({adapted} for questions the "
                f"query adapter encodes), margin {p['margin']} over the best of "
                f"{p['background_sentences']} background sentences). Groups: *answerable* and *unanswerable* "
                f"OMoS {split} questions whose page is in the corpus (all languages), *ood* = "

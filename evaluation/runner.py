@@ -195,10 +195,12 @@ def run_abstention(questions: list[tuple[str, Question]], index: LoadedIndex, em
     for (group, q), language in zip(questions, detected, strict=True):
         hits = retriever.run(index, q.text, language=language, k=k)
         ev = selector.run(index, hits.ids, hits.query_vector)
-        decision = policy.run(ev.best, hits.query_vector, embedder, adapted=adapts(embedder, language))
+        decision = policy.run(ev.best, hits.query_vector, embedder, adapted=adapts(embedder, language),
+                              language=language)
         items.append({"group": group, "language": q.language, "id": q.id, "evidence": round(ev.best, 4),
                       "background": round(decision.background, 4), "margin": round(decision.margin, 4),
                       "found": bool(hits.ids) and decision.found})
     progress(f"abstention: {len(items)} questions judged")
-    return AbstentionRun(items, {"floor": policy.floor, "adapted_floor": policy.adapted_floor, "margin": policy.margin,
+    return AbstentionRun(items, {"floor": policy.floor, "adapted_floor": policy.adapted_floor,
+                                 "adapted_floors": policy.adapted_floors, "margin": policy.margin,
                                  "background_sentences": len(policy.background_texts)})

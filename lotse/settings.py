@@ -19,9 +19,9 @@ DEFAULT_MODEL_NAME = "multilingual-e5-small"
 # one setting away, not the default: it costs German and XQuAD recall (docs/model.md).
 SHIPPED_ADAPTER = "omos-lora-v1"
 # What the product loads by default: two query adapters, each moving only the questions of its
-# languages: omos-align-v2 for en/ar/uk (OMoS-QA), omos-ui-align-v1 for tr/ru/fa/es (translated UI
+# languages: omos-align-v2 for en/ar/uk (OMoS-QA), omos-ui-align-v2 for tr/ru/fa/es (translated UI
 # messages). Passages and German questions stay the original model's. "none" = the original everywhere.
-DEFAULT_ADAPTER = "omos-align-v2+omos-ui-align-v1"
+DEFAULT_ADAPTER = "omos-align-v2+omos-ui-align-v2"
 OMOS_ADAPTER = "omos-align-v2"  # the default's part for the OMoS-QA languages (the bench scripts tune it)
 
 
@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     embedding_adapter: str = Field(
         default=DEFAULT_ADAPTER,
         description=(
-            "LOTSE_EMBEDDING_ADAPTER: 'omos-align-v2+omos-ui-align-v1' (default: questions detected in en, ar "
+            "LOTSE_EMBEDDING_ADAPTER: 'omos-align-v2+omos-ui-align-v2' (default: questions detected in en, ar "
             "or uk go through the first query adapter, those in tr, ru, fa or es through the second, each at the "
             "strength its spec serves; passages and other questions use the original model), 'omos-align-v2' "
             "(en/ar/uk only; 'omos-align-v2@1' = at another strength, here the full trained one), "

@@ -31,7 +31,7 @@ from lotse.errors import ModelBuildError
 from lotse.model import build as base_build
 
 __all__ = ["ADAPTERS", "ADAPTER_DIR", "AdapterSpec", "adapted_folder_name", "adapter_path", "build_adapted",
-           "is_query_adapter", "load_adapter", "load_query_adapter", "merge_lora", "query_floor"]
+           "is_query_adapter", "load_adapter", "load_query_adapter", "merge_lora", "query_floor", "query_floors"]
 
 ADAPTER_DIR = Path(__file__).parent / "adapters"
 
@@ -104,6 +104,19 @@ ADAPTERS: dict[str, AdapterSpec] = {
         abstain_floor=0.59,
         strength=0.5,
     ),
+    "omos-ui-align-v2": AdapterSpec(
+        name="omos-ui-align-v2",
+        sha256="0bdaf2df791eb54335f9444028c14ea6e2d0fd25ef393f4d5449e77d12841fa0",
+        folder_checksum="",
+        kind="query",
+        # v1's run with its checkpoint chosen on the held-out UI messages in tr/ru/fa/es (step 200,
+        # `lotse model tune --select-on ui`); the default since 2026-11-27 (docs/model.md).
+        languages=("tr", "ru", "fa", "es"),
+        # 2nd percentile of the best evidence of en/ar/uk dev questions it encodes at 0.5 (0.5624),
+        # as for v1: there are no tr/ru/fa/es questions to calibrate on.
+        abstain_floor=0.56,
+        strength=0.5,
+    ),
 }
 
 
@@ -143,6 +156,18 @@ def query_floor(name: str) -> float | None:
         if spec is not None and (floor := spec.floor_at(strength)) is not None:
             floors.append(floor)
     return min(floors) if floors else None
+
+
+def query_floors(name: str) -> dict[str, float]:
+    """Per question language, the floor of the adapter of ``name`` that encodes it: with ``a+b``
+    each adapter's questions keep its own calibration (``query_floor`` is the fallback)."""
+    floors: dict[str, float] = {}
+    for part in name.split("+"):
+        base, strength = split_adapter_name(part)
+        spec = ADAPTERS.get(base)
+        if spec is not None and (floor := spec.floor_at(strength)) is not None:
+            floors.update(dict.fromkeys(spec.languages, floor))
+    return floors
 
 
 def load_query_adapter(name: str, strength: float | None = None):  # type: ignore[no-untyped-def]

@@ -420,7 +420,8 @@ def run_align(cfg: AlignConfig, *, base_dir: Path, out: Path, eval_data_dir: Pat
                         entry[f"ui_dev_R@1_at_{cfg.select_strength:g}"] = _ui_accuracy(bert, tok, ui_dev, teacher, row)
                 progress(f"step {step}: held-out UI messages {entry['ui_dev_R@1']}")
             if cfg.select_on == "ui":
-                ui_r = entry.get(f"ui_dev_R@1_at_{cfg.select_strength:g}", entry["ui_dev_R@1"])
+                ui_r: dict[str, float] = entry.get(  # type: ignore[assignment]
+                    f"ui_dev_R@1_at_{cfg.select_strength:g}", entry["ui_dev_R@1"])
                 score = float(np.mean([ui_r[lang] for lang in ui_langs if lang in ui_r] or [0.0]))
             else:
                 score = float(np.mean([r[lang] for lang in omos]))

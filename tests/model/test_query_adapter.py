@@ -146,7 +146,7 @@ def test_the_default_server_loads_the_query_adapter(demo_data_dir: Path, model_p
         r = httpx.get(f"{base}/v1/search", params={"q": "كيف أسجل طفلي في روضة الأطفال؟", "k": 3}, timeout=60)
         assert r.status_code == 200 and r.json()["language"] == "ar"
         assert any("kita" in p["source"]["url"] for p in r.json()["passages"])
-        # Russian goes through the second adapter of the default (omos-ui-align-v1); the original
+        # Russian goes through the second adapter of the default (omos-ui-align-v2); the original
         # model puts Elterngeld, Erziehungsberatung and Schulberatung first here, no Kita page
         r = httpx.get(f"{base}/v1/search", params={"q": "Как записать ребёнка в детский сад?", "k": 3}, timeout=60)
         assert r.status_code == 200 and r.json()["language"] == "ru"
@@ -303,9 +303,9 @@ def test_the_default_names_two_query_adapters(monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.delenv("LOTSE_EMBEDDING_MODEL", raising=False)
     monkeypatch.delenv("LOTSE_EMBEDDING_ADAPTER", raising=False)
-    assert Settings().query_adapter_name() == DEFAULT_ADAPTER == "omos-align-v2+omos-ui-align-v1"
+    assert Settings().query_adapter_name() == DEFAULT_ADAPTER == "omos-align-v2+omos-ui-align-v2"
     adapters = load_query_adapter(DEFAULT_ADAPTER)
-    assert adapters.route("ar") == "omos-align-v2@0.5" and adapters.route("tr") == "omos-ui-align-v1@0.5"
+    assert adapters.route("ar") == "omos-align-v2@0.5" and adapters.route("tr") == "omos-ui-align-v2@0.5"
     assert adapters.route("de") is None and adapters.route("pl") is None
     assert adapters.languages == frozenset(ADAPTERS["omos-align-v2"].languages) | {"tr", "ru", "fa", "es"}
     with pytest.raises(ModelBuildError, match="its own strength"):

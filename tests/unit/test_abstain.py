@@ -47,15 +47,22 @@ def test_each_query_adapter_brings_its_own_floor() -> None:
     from lotse.settings import DEFAULT_ADAPTER, Settings
 
     default = build_abstention(Settings())
-    # two adapters: the lower floor, so neither one's questions are refused beyond its calibration
-    parts = DEFAULT_ADAPTER.split("+")
-    assert default.adapted_floor == min(ADAPTERS[p].abstain_floor or 1.0 for p in parts) == 0.58
+    # two adapters: each keeps its own floor for the languages it encodes, the lower one otherwise
+    first, second = (ADAPTERS[p] for p in DEFAULT_ADAPTER.split("+"))
+    assert default.floor_for(True, "ar") == first.abstain_floor == 0.58
+    assert default.floor_for(True, "fa") == second.abstain_floor == 0.56
+    assert default.adapted_floor == default.floor_for(True, None) == 0.56
+    assert default.floor_for(False, "fa") == default.floor == 0.70
+    _, emb, q = _policy()
+    assert default.run(0.57, q, emb, adapted=True, language="tr").reason != "no passage is close to the question"
+    assert default.run(0.57, q, emb, adapted=True, language="uk").reason == "no passage is close to the question"
     assert build_abstention(Settings(), "omos-align-v1").adapted_floor == 0.48
     # The adapter at another strength gets the floor calibrated there, interpolated in between.
     assert build_abstention(Settings(), "omos-align-v2@1").adapted_floor == 0.25
     assert build_abstention(Settings(), "omos-align-v2@0.75").adapted_floor == pytest.approx((0.58 + 0.25) / 2)
     # An operator's setting wins over the adapter's calibration.
     assert build_abstention(Settings(abstain_adapted_floor=0.6), "omos-align-v1").adapted_floor == 0.6
+    assert build_abstention(Settings(abstain_adapted_floor=0.6)).floor_for(True, "fa") == 0.6
     # The original model: no adapted questions, one floor.
     plain = build_abstention(Settings(embedding_adapter="none"))
     assert plain.adapted_floor == plain.floor
