@@ -147,15 +147,9 @@ def is_query_adapter(name: str) -> bool:
 
 
 def query_floor(name: str) -> float | None:
-    """The adapted-question evidence floor of ``name``; for ``a+b`` the lower of the two, so
-    neither adapter's questions are refused more often than its own calibration allows."""
-    floors = []
-    for part in name.split("+"):
-        base, strength = split_adapter_name(part)
-        spec = ADAPTERS.get(base)
-        if spec is not None and (floor := spec.floor_at(strength)) is not None:
-            floors.append(floor)
-    return min(floors) if floors else None
+    """The adapted-question evidence floor of ``name``; for ``a+b`` the lower of the two (the
+    fallback for a language neither claims; ``query_floors`` has each adapter's own)."""
+    return min(query_floors(name).values(), default=None)
 
 
 def query_floors(name: str) -> dict[str, float]:
