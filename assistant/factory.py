@@ -6,6 +6,7 @@ from assistant.abstain import AbstentionPolicy
 from assistant.conversation import Conversation
 from assistant.generate import GenerativeWriter
 from assistant.messages import Referral
+from assistant.retrieve import HybridRetriever
 from assistant.scrubbing import ScrubbingStore
 from assistant.service import Assistant
 from assistant.sessions import SessionStore, SQLiteSessionStore
@@ -15,7 +16,7 @@ from index.store import IndexStore
 from lotse.embedding import Embedder, configured_embedder
 from lotse.settings import Settings
 
-__all__ = ["build_assistant", "build_conversation", "build_store"]
+__all__ = ["build_assistant", "build_conversation", "build_lexicon", "build_store"]
 
 
 def build_abstention(s: Settings, query_adapter: str | None = None) -> AbstentionPolicy:
@@ -32,10 +33,20 @@ def build_abstention(s: Settings, query_adapter: str | None = None) -> Abstentio
     return AbstentionPolicy(margin=s.abstain_margin, adapted_floor=floor, adapted_floors=by_language)
 
 
+def build_lexicon(s: Settings):  # type: ignore[no-untyped-def]
+    """The configured query lexicon (checked against its pinned sha256), or None for 'none'."""
+    if s.query_lexicon == "none":
+        return None
+    from lotse.model.lexicon import load_lexicon
+
+    return load_lexicon(s.query_lexicon)
+
+
 def build_assistant(s: Settings, embedder: Embedder | None = None) -> Assistant:
     emb = embedder or configured_embedder(s)
     return Assistant(LiveIndex(IndexStore(s.data_dir)), emb, default_k=s.top_k, max_k=s.max_top_k,
                      max_question_chars=s.max_question_chars, abstention=build_abstention(s),
+                     retriever=HybridRetriever(emb, lexicon=build_lexicon(s)),
                      referral=Referral(phone=s.referral_phone, office=s.referral_office, url=s.referral_url))
 
 

@@ -9,7 +9,9 @@ Three signals score the passages:
   question. Its weight follows the question's language: German questions share words with
   the passages; other Latin-script questions share only names and numbers, so they get
   half of it; Arabic, Cyrillic or Persian questions share nothing, and for them BM25 only
-  adds noise.
+  adds noise. A question in a language of the query lexicon (en, ar, uk:
+  :mod:`lotse.model.lexicon`) is first turned into weighted German terms, and those score
+  the BM25 index instead of its own words.
 
 Why a score sum and not reciprocal-rank fusion: the two cosines are on the same scale and
 their differences carry information that ranks throw away (a passage 0.001 behind the top
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -54,6 +57,9 @@ class FusionWeights:
     lexical_german: float = 0.02
     lexical_latin: float = 0.01
     lexical_other: float = 0.0
+    # A question's German terms from the query lexicon. On OMoS-QA dev (en/ar/uk, adapted) 0.04 lifts
+    # page Recall@1 by about 7 points and Recall@5 by 3; 0.08 starts to outvote the vectors in Ukrainian.
+    lexical_translated: float = 0.04
     candidates: int = 50  # passages taken from each signal's top list before the exact sum
     # At most this many passages of one page before every other page's (0: no cap). The top five
     # passages of OMoS-QA dev questions came from only 3.4 pages on average: a page that holds the
@@ -83,14 +89,23 @@ class Retrieved:
 ChunkFilter = Callable[[Chunk], bool]
 
 
+class Lexicon(Protocol):
+    """German BM25 terms, weighted, for a question in one of ``languages``."""
+
+    languages: frozenset[str]
+
+    def terms(self, text: str, language: str) -> dict[str, float]: ...
+
+
 class HybridRetriever:
     def __init__(self, embedder: Embedder, weights: FusionWeights | None = None,
-                 *, mode: str = "hybrid") -> None:
+                 *, mode: str = "hybrid", lexicon: Lexicon | None = None) -> None:
         if mode not in ("hybrid", "dense", "lexical"):
             raise ValueError(f"mode must be 'hybrid', 'dense' or 'lexical', got {mode!r}")
         self.embedder = embedder
         self.weights = weights or FusionWeights()
         self.mode = mode
+        self.lexicon = lexicon
 
     def run(self, index: LoadedIndex, query: str, *, language: str, k: int,
             allow: ChunkFilter | None = None) -> Retrieved:
@@ -134,8 +149,12 @@ class HybridRetriever:
             candidates.update(int(i) for i in np.argsort(-best, kind="stable")[:depth] if best[i] > -1.0)
         lw = w.lexical(language)
         bm25 = np.zeros(n, dtype=np.float32)
-        if lw > 0:
+        if self.lexicon is not None and language in self.lexicon.languages:
+            lw = w.lexical_translated
+            bm25 = index.lexical.weighted_scores(self.lexicon.terms(query, language))
+        elif lw > 0:
             bm25 = index.lexical.scores(query)
+        if lw > 0:
             top = float(bm25.max()) if n else 0.0
             if top > 0:
                 candidates.update(int(i) for i in np.argsort(-bm25, kind="stable")[:depth] if bm25[i] > 0)

@@ -39,8 +39,9 @@ out = Console()
 err = Console(stderr=True, soft_wrap=True)
 
 Systems = Annotated[str | None, typer.Option(
-    "--systems", help="Comma-separated systems to compare: ours, dense, bm25, haystack. Default: all; "
-                      "haystack is reported as unavailable without the bench extra.")]
+    "--systems", help="Comma-separated systems to compare: ours, ours-nolex (ours without the query lexicon), "
+                     "dense, bm25, haystack. Default: all; "
+                     "haystack is reported as unavailable without the bench extra.")]
 Languages = Annotated[str | None, typer.Option(
     "--languages", help="Comma-separated question languages (ISO 639-1). Default: all the set has.")]
 Limit = Annotated[int | None, typer.Option(
@@ -154,6 +155,9 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
     abstentions = {}
     prepared_all = []
     try:
+        from assistant.factory import build_lexicon
+
+        lexicon = build_lexicon(s)  # as the product ranks: LOTSE_QUERY_LEXICON
         if name == "xquad":
             evalset = load_xquad(s.eval_data_dir, _split_list(languages), limit)
         else:
@@ -168,7 +172,7 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
                                      progress=progress)
             prepared_all.append((label, model_name + (f"+{adapter}" if adapter else ""), embedder, prepared))
             index = prepared.index
-            slots = build_systems(names, index, embedder, model_name, weights)
+            slots = build_systems(names, index, embedder, model_name, weights, lexicon)
             for slot in slots:
                 slot.name = tag(slot.name)
             part = run_retrieval(evalset, slots, index, embedder, progress)
@@ -185,7 +189,7 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
                           for qs in evalset.questions.values() for q in qs if q.in_corpus]
                 ood = load_out_of_domain()
                 groups += [("ood", q) for q in (ood[:limit] if limit else ood)]
-                abstentions[label] = run_abstention(groups, index, embedder, HybridRetriever(embedder, weights),
+                abstentions[label] = run_abstention(groups, index, embedder, HybridRetriever(embedder, weights, lexicon=lexicon),
                                                     build_abstention(s, adapter), progress)
     except (LotseError, ValueError) as exc:
         err.print(f"[bold red]Error:[/] {exc}", highlight=False)
@@ -204,7 +208,7 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
         "model": ", ".join(f"{lb}={m}" if len(models) > 1 else m for lb, m, _, _ in prepared_all),
         "models": {lb: m for lb, m, _, _ in prepared_all},
         "embedder": ", ".join(e.name for _, _, e, _ in prepared_all), "chunk_max_tokens": s.chunk_max_tokens,
-        "per_page": weights.per_page,
+        "per_page": weights.per_page, "query_lexicon": s.query_lexicon,
         "index_folder": ", ".join(str(p.folder) for *_, p in prepared_all),
         "index_version": ", ".join(p.index.version for *_, p in prepared_all),
         "passages": len(last.index.chunks), "documents": last.index.manifest.get("counts", {}).get("documents"),
@@ -236,7 +240,8 @@ def followups(
     """Follow-up questions over the demo corpus: the second turn of each dialogue retrieved alone, with the
     product's follow-up detection, and always with the previous question. Reports hit@1 and hit@k of the
     page that answers it, for follow-ups and for changes of topic (where context must not hurt)."""
-    from assistant.factory import build_abstention
+    from assistant.factory import build_abstention, build_lexicon
+    from assistant.retrieve import HybridRetriever
     from assistant.service import Assistant
     from evaluation.followups import DEFAULT_SET, load_dialogues, prepare_demo_index, run_followups, to_markdown
     from index.live import LiveIndex
@@ -254,8 +259,8 @@ def followups(
                                     repo=Path(__file__).resolve().parent.parent, user_agent=s.user_agent,
                                     chunk_max_tokens=s.chunk_max_tokens,
                                     progress=lambda m: err.print(f"[dim]{m}[/]", highlight=False))
-        assistant = Assistant(LiveIndex(IndexStore(folder)), embedder,
-                              abstention=build_abstention(s))
+        assistant = Assistant(LiveIndex(IndexStore(folder)), embedder, abstention=build_abstention(s),
+                              retriever=HybridRetriever(embedder, lexicon=build_lexicon(s)))
         result = run_followups(assistant, load_dialogues(path), k=k)
     except (LotseError, ValueError, OSError) as exc:
         err.print(f"[bold red]Error:[/] {exc}", highlight=False)

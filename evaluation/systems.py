@@ -1,6 +1,8 @@
 """The retrieval systems compared side by side, all over the same index version.
 
-- ``ours``: the product's ``HybridRetriever`` (dense + best sentence + BM25 by language);
+- ``ours``: the product's ``HybridRetriever`` (dense + best sentence + BM25 by language, en/ar/uk
+  questions through the configured query lexicon);
+- ``ours-nolex``: the same without the query lexicon (what it adds, in the same run);
 - ``dense``: passage vectors only (the plain multilingual-e5 baseline);
 - ``bm25``: the German BM25 only;
 - ``haystack``: a stock Haystack hybrid pipeline over the same passages and vectors
@@ -12,13 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.retrieve import FusionWeights, HybridRetriever, cap_per_page
+from assistant.retrieve import FusionWeights, HybridRetriever, Lexicon, cap_per_page
 from index.store import LoadedIndex
 from lotse.embedding import Embedder
 
 __all__ = ["ALL_SYSTEMS", "RetrievalSystem", "SystemSlot", "build_systems"]
 
-ALL_SYSTEMS = ("ours", "dense", "bm25", "haystack")
+ALL_SYSTEMS = ("ours", "ours-nolex", "dense", "bm25", "haystack")
 
 
 class RetrievalSystem(Protocol):
@@ -47,7 +49,7 @@ class SystemSlot:
 
 
 def build_systems(names: list[str], index: LoadedIndex, embedder: Embedder, model: str,
-                  weights: FusionWeights | None = None) -> list[SystemSlot]:
+                  weights: FusionWeights | None = None, lexicon: Lexicon | None = None) -> list[SystemSlot]:
     weights = weights or FusionWeights()
     unknown = [n for n in names if n not in ALL_SYSTEMS]
     if unknown:
@@ -57,8 +59,9 @@ def build_systems(names: list[str], index: LoadedIndex, embedder: Embedder, mode
         if name == "haystack":
             slots.append(_haystack(index, model, weights.per_page))
             continue
-        mode = {"ours": "hybrid", "dense": "dense", "bm25": "lexical"}[name]
-        slots.append(SystemSlot(name, _Hybrid(name, HybridRetriever(embedder, weights, mode=mode), index)))
+        mode = {"ours": "hybrid", "ours-nolex": "hybrid", "dense": "dense", "bm25": "lexical"}[name]
+        retriever = HybridRetriever(embedder, weights, mode=mode, lexicon=lexicon if name == "ours" else None)
+        slots.append(SystemSlot(name, _Hybrid(name, retriever, index)))
     return slots
 
 

@@ -45,6 +45,16 @@ class LexicalIndex:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
 
+    def weighted_scores(self, terms: dict[str, float]) -> np.ndarray:
+        """Sum of each analyzed term's BM25 score times its weight: a question that arrives as
+        German terms already (a translated one, :mod:`lotse.model.lexicon`), not as text."""
+        out = np.zeros(self.size, dtype=np.float32)
+        vocab = self._bm25.vocab_dict
+        for term, weight in terms.items():
+            if term in vocab and weight > 0:
+                out += weight * np.asarray(self._bm25.get_scores([term]), dtype=np.float32)
+        return out
+
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         s = self.scores(query)
         k = min(k, self.size)

@@ -295,6 +295,40 @@ def model_tune(
     out.print(f"adapter {result.adapter}\nsha256 {result.sha256}\nrecord {result.record}")
 
 
+@model_app.command("lexicon")
+def model_lexicon(
+    out_path: Annotated[Path, typer.Option(
+        "--out", help="The gzip JSON file to write (the shipped one is lotse/model/lexicons/omos-lex-v1.json.gz).")]
+    = Path("lotse/model/lexicons/omos-lex-v1.json.gz"),
+    languages: Annotated[str, typer.Option(help="Comma-separated question languages (of en, ar, uk).")] = "en,ar,uk",
+    iterations: Annotated[int, typer.Option(min=1, help="EM rounds of IBM Model 1.")] = 6,
+    min_prob: Annotated[float, typer.Option(min=0.0, max=1.0,
+                                            help="Keep a translation only at this probability or more.")] = 0.2,
+    top: Annotated[int, typer.Option(min=1, help="At most this many German terms per word.")] = 2,
+    max_df: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="Drop words found in more than this share of the pairs (\"where\", \"can I\").")] = 0.05,
+) -> None:
+    """Learn the query lexicon: German BM25 terms for the words of en/ar/uk questions, from the
+    OMoS-QA train split's line-aligned translations (IBM Model 1; ~1 min). The defaults rebuild
+    the shipped file byte for byte; `sha256sum` it against LEXICONS in lotse/model/lexicon.py."""
+    from lotse.model.lexicon import LexiconConfig, build_lexicon
+
+    s = _settings()
+    langs = tuple(x.strip() for x in languages.split(",") if x.strip())
+    split_dir = s.eval_data_dir / "omos_qa_integreat" / "splits"
+    if not split_dir.is_dir():
+        raise _fail(LotseError(f"OMoS-QA splits not found at {split_dir}: set LOTSE_EVAL_DATA_DIR to the folder "
+                               "holding omos_qa_integreat/."))
+    cfg = LexiconConfig(languages=langs, iterations=iterations, min_prob=min_prob, top=top, max_df=max_df)
+    try:
+        build_lexicon(split_dir, cfg, out_path, progress=lambda m: err.print(f"[dim]{m}[/]", highlight=False))
+    except (LotseError, ValueError, OSError) as exc:
+        raise _fail(exc) from exc
+    from lotse.digest import sha256_file
+
+    out.print(f"lexicon {out_path}\nsha256 {sha256_file(out_path)}")
+
+
 @model_app.command("tune-pairs")
 def model_tune_pairs(
     out_path: Annotated[Path, typer.Option(

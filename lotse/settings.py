@@ -55,6 +55,14 @@ class Settings(BaseSettings):
             "merged into its own folder). Ignored when LOTSE_EMBEDDING_MODEL is set."
         ),
     )
+    query_lexicon: str = Field(
+        default="omos-lex-v1",
+        description=(
+            "LOTSE_QUERY_LEXICON: 'omos-lex-v1' (default: en, ar and uk questions are turned into weighted German "
+            "terms for the BM25 index, learned from OMoS-QA train translations, lotse/model/lexicon.py) or 'none' "
+            "(their BM25 share as before: English by its own words at the Latin-script weight, ar/uk none)."
+        ),
+    )
     embed_batch_size: int = Field(default=32, ge=1, le=1024)
     chunk_max_tokens: int = Field(
         default=160, ge=32, le=510, description="Chunk size limit in model tokens."

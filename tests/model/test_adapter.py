@@ -273,6 +273,12 @@ def test_translated_ui_messages_teach_languages_omos_lacks(tmp_path: Path) -> No
                           env={**os.environ, "LOTSE_EVAL_DATA_DIR": str(tmp_path / "data"),
                                "LOTSE_MODEL_CACHE_DIR": str(_base_dir().parent)}, capture_output=True, text=True)
     assert proc.returncode != 0 and "--select-on ui) needs --ui-wheels" in " ".join(proc.stderr.split())
+    # a value that names nothing is refused the same way, naming the two that exist
+    proc = subprocess.run([*LOTSE, "model", "tune", "--out", str(tmp_path / "x"), "--select-on", "xquad"], cwd=REPO,
+                          env={**os.environ, "LOTSE_EVAL_DATA_DIR": str(tmp_path / "data"),
+                               "LOTSE_MODEL_CACHE_DIR": str(_base_dir().parent)}, capture_output=True, text=True)
+    assert proc.returncode != 0 and "select_on must be 'omos' or 'ui', not 'xquad'" in " ".join(proc.stderr.split())
+    assert not (tmp_path / "x.json").exists()
 
 
 @pytest.mark.integration

@@ -1,0 +1,170 @@
+"""A query lexicon: German BM25 terms for the words of en, ar and uk questions (`lotse model lexicon`).
+
+The German BM25 index helps German questions and, through shared names, other Latin-script
+ones; an Arabic or Ukrainian question shares no word with the German pages, so its lexical
+signal was switched off. No offline machine translation exists for these languages, but
+OMoS-QA's train split holds every page line-aligned in German and in en/ar/uk (the
+dataset's own translations). IBM Model 1 (Brown et al. 1993), a few rounds of EM over those
+line pairs, learns for each source word the German analyzer terms it is translated by: كم →
+``viel``, تكلفة → ``kost``, садок → ``kindertagesstatt``/``kindergart``/``kita``.
+At query time a question's words become weighted German terms and score the BM25 index
+(`HybridRetriever`), so a translated question gets the exact-term signal its German twin gets.
+
+What keeps it small and safe: words in more than ``max_df`` of the pairs (articles, "where",
+"can I") are dropped, and each word keeps at most ``top`` translations of probability
+``min_prob`` or more. The defaults were chosen on OMoS-QA dev (docs/benchmarks.md); only train
+pairs are read (:func:`lotse.model.align.parallel_pairs` skips dev and test pages). EM over the
+same pairs in the same order gives the same file, which is pinned by sha256 below.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from lotse.digest import sha256_file
+from lotse.errors import LotseError
+
+__all__ = ["LEXICONS", "LEXICON_DIR", "LexiconConfig", "LexiconError", "QueryLexicon", "build_lexicon",
+           "load_lexicon", "source_words"]
+
+LEXICON_DIR = Path(__file__).parent / "lexicons"
+# name -> sha256 of the shipped file in LEXICON_DIR (`lotse model lexicon` with the defaults writes it)
+LEXICONS: dict[str, str] = {
+    "omos-lex-v1": "f4188b07a99c2de6ef5b6f7eeb6202e33fd3e6eca221ad86af0dd5a4023af7bd",
+}
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Arabic short vowels, shadda, sukun, dagger alif and tatweel: optional in writing, so not part of a word
+_MARKS = re.compile(r"[\u064B-\u065F\u0670\u0640]")
+
+
+class LexiconError(LotseError):
+    """The query lexicon is missing, altered or unreadable."""
+
+
+def source_words(text: str) -> list[str]:
+    """The words of a question or line in a source language, as the lexicon keys them."""
+    text = _MARKS.sub("", unicodedata.normalize("NFKC", text.lower()))
+    return [w for w in _WORD.findall(text) if len(w) > 1 and not w.isdigit()]
+
+
+@dataclass(frozen=True, slots=True)
+class LexiconConfig:
+    languages: tuple[str, ...] = ("en", "ar", "uk")
+    iterations: int = 6
+    min_prob: float = 0.2
+    top: int = 2
+    max_df: float = 0.05  # words in more of the pairs than this carry no topic
+    min_line_chars: int = 16  # as the adapters' page-line pairs
+
+
+class QueryLexicon:
+    """Weighted German analyzer terms for a question in one of ``languages``."""
+
+    def __init__(self, name: str, entries: dict[str, dict[str, list[tuple[str, float]]]]) -> None:
+        self.name = name
+        self.entries = entries
+        self.languages = frozenset(entries)
+
+    def terms(self, text: str, language: str) -> dict[str, float]:
+        table = self.entries.get(language)
+        if not table:
+            return {}
+        out: dict[str, float] = {}
+        for word in source_words(text):
+            for term, p in table.get(word, ()):
+                out[term] = out.get(term, 0.0) + p
+        return out
+
+
+def _ibm1(pairs: list[tuple[list[str], list[str]]], iterations: int) -> dict[str, dict[str, float]]:
+    """t(german term | source word) by EM; a NULL word takes the German terms nothing translates."""
+    t: dict[str, dict[str, float]] = defaultdict(dict)
+    for src, de in pairs:
+        for w in [*src, None]:
+            row = t[w]
+            for g in de:
+                row[g] = 1.0
+    for row in t.values():
+        for g in row:
+            row[g] = 1.0 / len(row)
+    for _ in range(iterations):
+        counts: dict[str | None, Counter[str]] = defaultdict(Counter)
+        for src, de in pairs:
+            words = [*src, None]
+            for g in de:
+                z = sum(t[w][g] for w in words)
+                for w in words:
+                    counts[w][g] += t[w][g] / z
+        t = defaultdict(dict)
+        for w, c in counts.items():
+            total = sum(c.values())
+            t[w] = {g: v / total for g, v in c.items()}
+    return t
+
+
+def build_lexicon(split_dir: Path, cfg: LexiconConfig, out: Path,
+                  progress: Callable[[str], None] = lambda _m: None) -> dict:
+    """Learn the lexicon from OMoS-QA train pairs and write it to ``out`` (gzip JSON); returns its record."""
+    from index.analyzer import GermanAnalyzer
+    from lotse.model.align import parallel_pairs
+
+    analyzer = GermanAnalyzer()
+    pairs, stats = parallel_pairs(split_dir, cfg.languages, cfg.min_line_chars)
+    entries: dict[str, dict[str, list[list[str | float]]]] = {}
+    for lang in cfg.languages:
+        tokenized = [(source_words(p.text), analyzer(p.german)) for p in pairs if p.language == lang]
+        tokenized = [(s, g) for s, g in tokenized if s and g]
+        df = Counter(w for s, _ in tokenized for w in set(s))
+        table = _ibm1(tokenized, cfg.iterations)
+        kept: dict[str, list[list[str | float]]] = {}
+        for word in sorted(w for w in table if w is not None and df[w] <= cfg.max_df * len(tokenized)):
+            best = sorted(table[word].items(), key=lambda kv: (-kv[1], kv[0]))[:cfg.top]
+            chosen = [[g, round(p, 4)] for g, p in best if p >= cfg.min_prob]
+            if chosen:
+                kept[word] = chosen
+        entries[lang] = kept
+        progress(f"{lang}: {len(tokenized)} pairs, {len(kept)} words kept of {len(table) - 1}")
+    record = {"config": asdict(cfg), "data": {**stats, "source": "OMoS-QA train split (CC BY 4.0), "
+                                                         "questions and page lines paired with German"},
+              "entries": entries}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    raw = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    buf = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0) as gz:  # no name or time: same bytes
+        gz.write(raw)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(buf.getvalue())
+    tmp.replace(out)
+    return record
+
+
+def load_lexicon(name: str, path: Path | None = None) -> QueryLexicon:
+    """A shipped lexicon by name, checked against its pinned sha256; or any file at ``path``."""
+    if path is None:
+        if name not in LEXICONS:
+            raise LexiconError(f"Unknown query lexicon {name!r}; shipped: {', '.join(LEXICONS)} (or 'none').")
+        path = LEXICON_DIR / f"{name}.json.gz"
+        if not path.is_file():
+            raise LexiconError(f"The query lexicon {path} is missing: restore it from git, or set "
+                               "LOTSE_QUERY_LEXICON=none to rank without it.")
+        digest = sha256_file(path)
+        if digest != LEXICONS[name]:
+            raise LexiconError(f"The query lexicon {path} has sha256 {digest}, expected {LEXICONS[name]}: it was "
+                               "altered. Restore it from git or rebuild it with `lotse model lexicon`.")
+    try:
+        record = json.loads(gzip.decompress(path.read_bytes()))
+        entries = {lang: {w: [(str(g), float(p)) for g, p in pairs] for w, pairs in table.items()}
+                   for lang, table in record["entries"].items()}
+    except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:
+        raise LexiconError(f"The query lexicon {path} cannot be read ({exc}); rebuild it with "
+                           "`lotse model lexicon`.") from exc
+    return QueryLexicon(name, entries)
