@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from assistant.abstain import AbstentionPolicy
 from assistant.conversation import Conversation
 from assistant.generate import GenerativeWriter
@@ -15,6 +17,9 @@ from index.live import LiveIndex
 from index.store import IndexStore
 from lotse.embedding import Embedder, configured_embedder
 from lotse.settings import Settings
+
+if TYPE_CHECKING:
+    from lotse.model.lexicon import QueryLexicon
 
 __all__ = ["build_assistant", "build_conversation", "build_lexicon", "build_store"]
 
@@ -33,7 +38,7 @@ def build_abstention(s: Settings, query_adapter: str | None = None) -> Abstentio
     return AbstentionPolicy(margin=s.abstain_margin, adapted_floor=floor, adapted_floors=by_language)
 
 
-def build_lexicon(s: Settings):  # type: ignore[no-untyped-def]
+def build_lexicon(s: Settings) -> QueryLexicon | None:
     """The configured query lexicon (checked against its pinned sha256), or None for 'none'."""
     if s.query_lexicon == "none":
         return None

@@ -189,7 +189,8 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
                           for qs in evalset.questions.values() for q in qs if q.in_corpus]
                 ood = load_out_of_domain()
                 groups += [("ood", q) for q in (ood[:limit] if limit else ood)]
-                abstentions[label] = run_abstention(groups, index, embedder, HybridRetriever(embedder, weights, lexicon=lexicon),
+                retriever = HybridRetriever(embedder, weights, lexicon=lexicon)
+                abstentions[label] = run_abstention(groups, index, embedder, retriever,
                                                     build_abstention(s, adapter), progress)
     except (LotseError, ValueError) as exc:
         err.print(f"[bold red]Error:[/] {exc}", highlight=False)

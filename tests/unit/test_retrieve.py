@@ -34,3 +34,32 @@ def test_the_retriever_caps_each_page_and_keeps_the_best_first(demo_data_dir: Pa
     free_score = dict(zip(free.ids, free.scores, strict=True))
     for i, s in zip(capped.ids, capped.scores, strict=True):
         assert abs(s - free_score.get(i, s)) < 1e-6
+
+
+def test_an_arabic_question_reaches_the_german_bm25_through_the_lexicon(demo_data_dir: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    from lotse.model.lexicon import load_lexicon
+
+    index = IndexStore(demo_data_dir).load()
+    question = "أين يمكنني تعلم اللغة الألمانية للكبار؟"  # "where can I learn German as an adult?"
+    url = lambda i: index.chunks[i].source.url  # noqa: E731
+    plain = HybridRetriever(embedder).run(index, question, language="ar", k=5)
+    assert plain.lexical == {}  # Arabic shares no word with the German pages: no BM25 share
+    lexicon = load_lexicon("omos-lex-v1")
+    assert {"deutsch", "lern", "erwachs"} <= set(lexicon.terms(question, "ar"))
+    with_terms = HybridRetriever(embedder, lexicon=lexicon).run(index, question, language="ar", k=5)
+    # its German terms (deutsch, lernen, Erwachsene) score the VHS German course highest ...
+    best_lexical = max(with_terms.lexical, key=with_terms.lexical.__getitem__)
+    assert "vhs-deutschkurs" in url(best_lexical) and with_terms.lexical[best_lexical] == 1.0
+    assert "vhs-deutschkurs" in url(with_terms.ids[0])
+    # ... as a share of the sum at the translated weight, on top of the same two cosines
+    w = FusionWeights()
+    for i, score in zip(with_terms.ids, with_terms.scores, strict=True):
+        expected = (w.dense * with_terms.dense[i] + w.sentence * with_terms.sentence[i]
+                    + w.lexical_translated * with_terms.lexical.get(i, 0.0))
+        assert abs(score - expected) < 1e-5
+    assert any(with_terms.lexical.get(i, 0.0) > 0 for i in with_terms.ids[1:])
+    # a German question is untouched by the lexicon
+    de = "Was kostet ein Kita-Platz?"
+    a = HybridRetriever(embedder).run(index, de, language="de", k=5)
+    b = HybridRetriever(embedder, lexicon=lexicon).run(index, de, language="de", k=5)
+    assert a.ids == b.ids and a.scores == b.scores
