@@ -39,11 +39,17 @@ def build_abstention(s: Settings, query_adapter: str | None = None) -> Abstentio
 
 
 def build_lexicon(s: Settings) -> QueryLexicon | None:
-    """The configured query lexicon (checked against its pinned sha256), or None for 'none'."""
+    """The configured query lexicon: a shipped one by name (checked against its pinned sha256), a
+    file `lotse model lexicon --out` wrote (every language it holds), or None for 'none'."""
     if s.query_lexicon == "none":
         return None
+    from pathlib import Path
+
     from lotse.model.lexicon import load_lexicon
 
+    if s.query_lexicon.endswith(".json.gz"):
+        path = Path(s.query_lexicon)
+        return load_lexicon(path.name.removesuffix(".json.gz"), path)
     return load_lexicon(s.query_lexicon)
 
 

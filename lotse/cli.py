@@ -307,6 +307,9 @@ def model_lexicon(
     top: Annotated[int, typer.Option(min=1, help="At most this many German terms per word.")] = 2,
     max_df: Annotated[float, typer.Option(
         min=0.0, max=1.0, help="Drop words found in more than this share of the pairs (\"where\", \"can I\").")] = 0.05,
+    stem: Annotated[str, typer.Option(
+        help="Snowball stemmers for the source words, as LANG=STEMMER pairs (e.g. 'ar=arabic'; empty: none). "
+             "Questions are stemmed the same way when the lexicon is used.")] = "",
 ) -> None:
     """Learn the query lexicon: German BM25 terms for the words of en/ar/uk questions, from the
     OMoS-QA train split's line-aligned translations (IBM Model 1; ~1 min). The defaults rebuild
@@ -319,7 +322,18 @@ def model_lexicon(
     if not split_dir.is_dir():
         raise _fail(LotseError(f"OMoS-QA splits not found at {split_dir}: set LOTSE_EVAL_DATA_DIR to the folder "
                                "holding omos_qa_integreat/."))
-    cfg = LexiconConfig(languages=langs, iterations=iterations, min_prob=min_prob, top=top, max_df=max_df)
+    try:
+        stemmers = dict(pair.strip().split("=", 1) for pair in stem.split(",") if pair.strip())
+        import Stemmer
+
+        unknown = sorted(set(stemmers.values()) - set(Stemmer.algorithms()))
+    except ValueError as exc:
+        raise _fail(LotseError(f"--stem takes LANG=STEMMER pairs separated by commas, not {stem!r}.")) from exc
+    if unknown:
+        raise _fail(LotseError(f"No Snowball stemmer {', '.join(unknown)}; there are: "
+                               f"{', '.join(Stemmer.algorithms())}."))
+    cfg = LexiconConfig(languages=langs, iterations=iterations, min_prob=min_prob, top=top, max_df=max_df,
+                        stemmers=stemmers)
     try:
         build_lexicon(split_dir, cfg, out_path, progress=lambda m: err.print(f"[dim]{m}[/]", highlight=False))
     except (LotseError, ValueError, OSError) as exc:

@@ -60,7 +60,9 @@ class Settings(BaseSettings):
         description=(
             "LOTSE_QUERY_LEXICON: 'omos-lex-v1' (default: en, ar and uk questions are turned into weighted German "
             "terms for the BM25 index, learned from OMoS-QA train translations, lotse/model/lexicon.py) or 'none' "
-            "(their BM25 share as before: English by its own words at the Latin-script weight, ar/uk none)."
+            "(their BM25 share as before: English by its own words at the Latin-script weight, ar/uk none), "
+            "or the path of a FILE.json.gz that `lotse model lexicon --out` wrote (not pinned; every language "
+            "it holds is translated)."
         ),
     )
     embed_batch_size: int = Field(default=32, ge=1, le=1024)

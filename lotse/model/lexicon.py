@@ -26,7 +26,8 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from lotse.digest import sha256_file
@@ -60,10 +61,20 @@ class LexiconError(LotseError):
     """The query lexicon is missing, altered or unreadable."""
 
 
-def source_words(text: str) -> list[str]:
-    """The words of a question or line in a source language, as the lexicon keys them."""
+def source_words(text: str, stemmer: str | None = None) -> list[str]:
+    """The words of a question or line in a source language, as the lexicon keys them: lower case,
+    Arabic vowel marks dropped, and Snowball-stemmed when the lexicon was built with a stemmer
+    (Arabic ``الأطفال`` and ``أطفال`` are one word to it, ``التكلفة`` and ``تكلفة`` another)."""
     text = _MARKS.sub("", unicodedata.normalize("NFKC", text.lower()))
-    return [w for w in _WORD.findall(text) if len(w) > 1 and not w.isdigit()]
+    words = [w for w in _WORD.findall(text) if len(w) > 1 and not w.isdigit()]
+    return _stemmer(stemmer).stemWords(words) if stemmer and words else words
+
+
+@lru_cache(maxsize=8)
+def _stemmer(name: str):  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,26 +85,31 @@ class LexiconConfig:
     top: int = 2
     max_df: float = 0.05  # words in more of the pairs than this carry no topic
     min_line_chars: int = 16  # as the adapters' page-line pairs
+    # Snowball stemmer per source language (none for a language not named)
+    stemmers: dict[str, str] = field(default_factory=dict)
 
 
 class QueryLexicon:
     """Weighted German analyzer terms for a question in one of ``languages``."""
 
-    def __init__(self, name: str, entries: dict[str, dict[str, list[tuple[str, float]]]]) -> None:
+    def __init__(self, name: str, entries: dict[str, dict[str, list[tuple[str, float]]]],
+                 stemmers: dict[str, str] | None = None) -> None:
         self.name = name
         self.entries = entries
         self.languages = frozenset(entries)
+        self.stemmers = stemmers or {}
 
     def only(self, languages: tuple[str, ...]) -> QueryLexicon:
         """The same lexicon translating questions in ``languages`` only."""
-        return QueryLexicon(self.name, {lang: t for lang, t in self.entries.items() if lang in languages})
+        return QueryLexicon(self.name, {lang: t for lang, t in self.entries.items() if lang in languages},
+                            self.stemmers)
 
     def terms(self, text: str, language: str) -> dict[str, float]:
         table = self.entries.get(language)
         if not table:
             return {}
         out: dict[str, float] = {}
-        for word in source_words(text):
+        for word in source_words(text, self.stemmers.get(language)):
             for term, p in table.get(word, ()):
                 out[term] = out.get(term, 0.0) + p
         return out
@@ -135,7 +151,8 @@ def build_lexicon(split_dir: Path, cfg: LexiconConfig, out: Path,
     pairs, stats = parallel_pairs(split_dir, cfg.languages, cfg.min_line_chars)
     entries: dict[str, dict[str, list[list[str | float]]]] = {}
     for lang in cfg.languages:
-        tokenized = [(source_words(p.text), analyzer(p.german)) for p in pairs if p.language == lang]
+        stem = cfg.stemmers.get(lang)
+        tokenized = [(source_words(p.text, stem), analyzer(p.german)) for p in pairs if p.language == lang]
         tokenized = [(s, g) for s, g in tokenized if s and g]
         df = Counter(w for s, _ in tokenized for w in set(s))
         table = _ibm1(tokenized, cfg.iterations)
@@ -147,7 +164,10 @@ def build_lexicon(split_dir: Path, cfg: LexiconConfig, out: Path,
                 kept[word] = chosen
         entries[lang] = kept
         progress(f"{lang}: {len(tokenized)} pairs, {len(kept)} words kept of {len(table) - 1}")
-    record = {"config": asdict(cfg), "data": {**stats, "source": "OMoS-QA train split (CC BY 4.0), "
+    config = asdict(cfg)
+    if not cfg.stemmers:  # omos-lex-v1 was written before stemmers existed: its bytes stay reproducible
+        del config["stemmers"]
+    record = {"config": config, "data": {**stats, "source": "OMoS-QA train split (CC BY 4.0), "
                                                          "questions and page lines paired with German"},
               "entries": entries}
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -181,8 +201,9 @@ def load_lexicon(name: str, path: Path | None = None) -> QueryLexicon:
         record = json.loads(gzip.decompress(path.read_bytes()))
         entries = {lang: {w: [(str(g), float(p)) for g, p in pairs] for w, pairs in table.items()}
                    for lang, table in record["entries"].items()}
+        stemmers = {str(k): str(v) for k, v in record["config"].get("stemmers", {}).items()}
     except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:
         raise LexiconError(f"The query lexicon {path} cannot be read ({exc}); rebuild it with "
                            "`lotse model lexicon`.") from exc
-    lexicon = QueryLexicon(name, entries)
+    lexicon = QueryLexicon(name, entries, stemmers)
     return lexicon.only(spec.serve) if spec else lexicon

@@ -99,11 +99,33 @@ def test_the_shipped_lexicon_is_pinned_and_knows_municipal_words(tmp_path: Path,
         load_lexicon("broken", broken)
 
 
-def test_the_setting_chooses_the_lexicon_or_none(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_setting_chooses_the_lexicon_a_file_or_none(tmp_path: Path) -> None:
     assert build_lexicon(Settings(query_lexicon="none")) is None
-    assert build_lexicon(Settings()).name == "omos-lex-v1" == Settings().query_lexicon
+    shipped = build_lexicon(Settings())
+    assert shipped is not None and shipped.name == "omos-lex-v1" == Settings().query_lexicon
     with pytest.raises(LexiconError, match="Unknown query lexicon"):
         build_lexicon(Settings(query_lexicon="nope"))
+    # a file `lotse model lexicon --out` wrote, e.g. from a city's own translated pages: not pinned
+    out = tmp_path / "city.json.gz"
+    learn(_parallel_omos(tmp_path / "data"), LexiconConfig(languages=("en",), max_df=1.0, min_line_chars=10), out)
+    own = build_lexicon(Settings(query_lexicon=str(out)))
+    assert own is not None and own.name == "city" and own.languages == frozenset({"en"})
+    with pytest.raises(LexiconError, match="cannot be read"):
+        build_lexicon(Settings(query_lexicon=str(tmp_path / "missing.json.gz")))
+
+
+def test_a_stemmed_lexicon_keys_inflected_words_together(tmp_path: Path) -> None:
+    splits = _parallel_omos(tmp_path / "data")
+    cfg = LexiconConfig(languages=("en",), max_df=1.0, min_line_chars=10, stemmers={"en": "english"})
+    record = learn(splits, cfg, tmp_path / "stemmed.json.gz")
+    assert record["config"]["stemmers"] == {"en": "english"}
+    lexicon = load_lexicon("stemmed", tmp_path / "stemmed.json.gz")
+    assert lexicon.stemmers == {"en": "english"}
+    # "dogs" never occurs in the pairs; stemmed like "dog", it finds the same German term
+    assert "hund" in lexicon.terms("Are dogs taxed?", "en")
+    unstemmed = learn(splits, LexiconConfig(languages=("en",), max_df=1.0, min_line_chars=10), tmp_path / "u.json.gz")
+    assert "stemmers" not in unstemmed["config"]  # as omos-lex-v1 was written: its bytes stay reproducible
+    assert load_lexicon("u", tmp_path / "u.json.gz").terms("Are dogs taxed?", "en") == {}
 
 
 def test_lotse_model_lexicon_rebuilds_the_file_and_says_what_is_missing(tmp_path: Path) -> None:
@@ -117,6 +139,9 @@ def test_lotse_model_lexicon_rebuilds_the_file_and_says_what_is_missing(tmp_path
     assert "en: 12 pairs" in proc.stderr  # 6 train questions and 6 train lines; no dev line
     assert "hund" in load_lexicon("cli", out).terms("the dog", "en")
 
+    proc = subprocess.run([*LOTSE, "model", "lexicon", "--out", str(tmp_path / "x.json.gz"), "--stem", "en=klingon"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0 and "No Snowball stemmer klingon; there are: arabic" in " ".join(proc.stderr.split())
     shutil.rmtree(splits)
     proc = subprocess.run([*LOTSE, "model", "lexicon", "--out", str(tmp_path / "x.json.gz")], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=300)
