@@ -307,6 +307,11 @@ def model_lexicon(
     top: Annotated[int, typer.Option(min=1, help="At most this many German terms per word.")] = 2,
     max_df: Annotated[float, typer.Option(
         min=0.0, max=1.0, help="Drop words found in more than this share of the pairs (\"where\", \"can I\").")] = 0.05,
+    min_count: Annotated[int, typer.Option(
+        min=1, help="Give no entry to a word seen in fewer pairs than this (its alignment is noise).")] = 1,
+    max_question_df: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="Give no entry to a word in more than this share of the questions "
+                               "(question words: \"what\", \"how\").")] = 1.0,
     stem: Annotated[str, typer.Option(
         help="Snowball stemmers for the source words, as LANG=STEMMER pairs (e.g. 'ar=arabic'; empty: none). "
              "Questions are stemmed the same way when the lexicon is used.")] = "",
@@ -333,7 +338,7 @@ def model_lexicon(
         raise _fail(LotseError(f"No Snowball stemmer {', '.join(unknown)}; there are: "
                                f"{', '.join(Stemmer.algorithms())}."))
     cfg = LexiconConfig(languages=langs, iterations=iterations, min_prob=min_prob, top=top, max_df=max_df,
-                        stemmers=stemmers)
+                        stemmers=stemmers, min_count=min_count, max_question_df=max_question_df)
     try:
         build_lexicon(split_dir, cfg, out_path, progress=lambda m: err.print(f"[dim]{m}[/]", highlight=False))
     except (LotseError, ValueError, OSError) as exc:

@@ -87,6 +87,11 @@ class LexiconConfig:
     min_line_chars: int = 16  # as the adapters' page-line pairs
     # Snowball stemmer per source language (none for a language not named)
     stemmers: dict[str, str] = field(default_factory=dict)
+    # A word seen in fewer pairs than this gets no entry: EM aligns a word seen once to whatever
+    # shared its line (تخطط "plans" -> "lernt").
+    min_count: int = 1
+    # Words in more than this share of the questions are question words ("what", "how"): no entry.
+    max_question_df: float = 1.0
 
 
 class QueryLexicon:
@@ -155,9 +160,13 @@ def build_lexicon(split_dir: Path, cfg: LexiconConfig, out: Path,
         tokenized = [(source_words(p.text, stem), analyzer(p.german)) for p in pairs if p.language == lang]
         tokenized = [(s, g) for s, g in tokenized if s and g]
         df = Counter(w for s, _ in tokenized for w in set(s))
+        questions = [source_words(p.text, stem) for p in pairs if p.language == lang and p.kind == "question"]
+        question_df = Counter(w for q in questions for w in set(q))
+        too_common = {w for w, n in question_df.items() if n > cfg.max_question_df * max(1, len(questions))}
         table = _ibm1(tokenized, cfg.iterations)
         kept: dict[str, list[list[str | float]]] = {}
-        for word in sorted(w for w in table if w is not None and df[w] <= cfg.max_df * len(tokenized)):
+        for word in sorted(w for w in table if w is not None and df[w] <= cfg.max_df * len(tokenized)
+                           and df[w] >= cfg.min_count and w not in too_common):
             best = sorted(table[word].items(), key=lambda kv: (-kv[1], kv[0]))[:cfg.top]
             chosen = [[g, round(p, 4)] for g, p in best if p >= cfg.min_prob]
             if chosen:
@@ -165,8 +174,11 @@ def build_lexicon(split_dir: Path, cfg: LexiconConfig, out: Path,
         entries[lang] = kept
         progress(f"{lang}: {len(tokenized)} pairs, {len(kept)} words kept of {len(table) - 1}")
     config = asdict(cfg)
-    if not cfg.stemmers:  # omos-lex-v1 was written before stemmers existed: its bytes stay reproducible
-        del config["stemmers"]
+    # omos-lex-v1 was written before these options existed: at their defaults they stay out of the
+    # record, so its bytes stay reproducible
+    for key, default in (("stemmers", {}), ("min_count", 1), ("max_question_df", 1.0)):
+        if config[key] == default:
+            del config[key]
     record = {"config": config, "data": {**stats, "source": "OMoS-QA train split (CC BY 4.0), "
                                                          "questions and page lines paired with German"},
               "entries": entries}

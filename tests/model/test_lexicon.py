@@ -100,9 +100,9 @@ def test_the_shipped_lexicon_is_pinned_and_knows_municipal_words(tmp_path: Path,
 
 
 def test_the_setting_chooses_the_lexicon_a_file_or_none(tmp_path: Path) -> None:
-    assert build_lexicon(Settings(query_lexicon="none")) is None
-    shipped = build_lexicon(Settings())
-    assert shipped is not None and shipped.name == "omos-lex-v1" == Settings().query_lexicon
+    assert Settings().query_lexicon == "none" and build_lexicon(Settings()) is None  # opt-in
+    shipped = build_lexicon(Settings(query_lexicon="omos-lex-v1"))
+    assert shipped is not None and shipped.name == "omos-lex-v1" and shipped.languages == frozenset({"ar", "uk"})
     with pytest.raises(LexiconError, match="Unknown query lexicon"):
         build_lexicon(Settings(query_lexicon="nope"))
     # a file `lotse model lexicon --out` wrote, e.g. from a city's own translated pages: not pinned
