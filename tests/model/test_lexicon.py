@@ -59,6 +59,13 @@ def test_the_lexicon_learns_translations_from_train_pages_only(tmp_path: Path) -
     assert lexicon.terms("Does my dog need a tag?", "de") == {}  # German questions keep their own words
     # the dev page's words were never read
     assert "parrot" not in lexicon.entries["en"] and "cage" not in lexicon.entries["en"]
+    # rare words and question words can be left out: "dog" is in 3 pairs, "question" in every question
+    assert "dog" in lexicon.entries["en"] and "question" in lexicon.entries["en"]
+    strict = learn(splits, LexiconConfig(languages=("en",), max_df=1.0, min_line_chars=10, min_count=4,
+                                         max_question_df=0.5), tmp_path / "strict.json.gz")
+    assert strict["config"]["min_count"] == 4 and strict["config"]["max_question_df"] == 0.5
+    kept = load_lexicon("strict", tmp_path / "strict.json.gz").entries["en"]
+    assert "dog" not in kept and "question" not in kept and kept
     # EM over the same pairs in the same order: the same bytes, so a checksum can pin the file
     learn(splits, cfg, tmp_path / "again.json.gz")
     assert sha256_file(tmp_path / "again.json.gz") == sha256_file(tmp_path / "lex.json.gz")
