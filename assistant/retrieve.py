@@ -9,9 +9,9 @@ Three signals score the passages:
   question. Its weight follows the question's language: German questions share words with
   the passages; other Latin-script questions share only names and numbers, so they get
   half of it; Arabic, Cyrillic or Persian questions share nothing, and for them BM25 only
-  adds noise. A question in a language of the query lexicon (en, ar, uk:
-  :mod:`lotse.model.lexicon`) is first turned into weighted German terms, and those score
-  the BM25 index instead of its own words.
+  adds noise. With the opt-in query lexicon (``LOTSE_QUERY_LEXICON``, :mod:`lotse.model.lexicon`;
+  Arabic and Ukrainian for ``omos-lex-v1``), a question in one of its languages is first turned
+  into weighted German terms, and those score the BM25 index instead of its own words.
 
 Why a score sum and not reciprocal-rank fusion: the two cosines are on the same scale and
 their differences carry information that ranks throw away (a passage 0.001 behind the top

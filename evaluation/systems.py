@@ -1,7 +1,7 @@
 """The retrieval systems compared side by side, all over the same index version.
 
-- ``ours``: the product's ``HybridRetriever`` (dense + best sentence + BM25 by language, en/ar/uk
-  questions through the configured query lexicon);
+- ``ours``: the product's ``HybridRetriever`` (dense + best sentence + BM25 by language; questions in
+  the languages of the query lexicon through it, when ``LOTSE_QUERY_LEXICON`` names one);
 - ``ours-nolex``: the same without the query lexicon (what it adds, in the same run);
 - ``dense``: passage vectors only (the plain multilingual-e5 baseline);
 - ``bm25``: the German BM25 only;

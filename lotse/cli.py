@@ -317,12 +317,15 @@ def model_lexicon(
              "Questions are stemmed the same way when the lexicon is used.")] = "",
 ) -> None:
     """Learn the query lexicon: German BM25 terms for the words of en/ar/uk questions, from the
-    OMoS-QA train split's line-aligned translations (IBM Model 1; ~1 min). The defaults rebuild
+    OMoS-QA train split's line-aligned translations (IBM Model 1; ~20 s). The defaults rebuild
     the shipped file byte for byte; `sha256sum` it against LEXICONS in lotse/model/lexicon.py."""
     from lotse.model.lexicon import LexiconConfig, build_lexicon
 
     s = _settings()
     langs = tuple(x.strip() for x in languages.split(",") if x.strip())
+    if not langs or set(langs) - {"en", "ar", "uk"}:
+        raise _fail(LotseError("--languages must name some of en, ar, uk (OMoS-QA's translations), "
+                               f"not {languages!r}."))
     split_dir = s.eval_data_dir / "omos_qa_integreat" / "splits"
     if not split_dir.is_dir():
         raise _fail(LotseError(f"OMoS-QA splits not found at {split_dir}: set LOTSE_EVAL_DATA_DIR to the folder "

@@ -9,6 +9,8 @@ line pairs, learns for each source word the German analyzer terms it is translat
 ``viel``, تكلفة → ``kost``, садок → ``kindertagesstatt``/``kindergart``/``kita``.
 At query time a question's words become weighted German terms and score the BM25 index
 (`HybridRetriever`), so a translated question gets the exact-term signal its German twin gets.
+It is opt-in (``LOTSE_QUERY_LEXICON=omos-lex-v1``): it helps on OMoS-QA's pages and breaks the
+demo corpus's Arabic Kita question (docs/benchmarks.md, "Decision: opt-in").
 
 What keeps it small and safe: words in more than ``max_df`` of the pairs (articles, "where",
 "can I") are dropped, and each word keeps at most ``top`` translations of probability
@@ -214,6 +216,8 @@ def load_lexicon(name: str, path: Path | None = None) -> QueryLexicon:
         entries = {lang: {w: [(str(g), float(p)) for g, p in pairs] for w, pairs in table.items()}
                    for lang, table in record["entries"].items()}
         stemmers = {str(k): str(v) for k, v in record["config"].get("stemmers", {}).items()}
+        for stemmer in stemmers.values():
+            _stemmer(stemmer)  # an unknown name fails here (KeyError), not at the first question
     except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:
         raise LexiconError(f"The query lexicon {path} cannot be read ({exc}); rebuild it with "
                            "`lotse model lexicon`.") from exc

@@ -104,6 +104,10 @@ def test_the_shipped_lexicon_is_pinned_and_knows_municipal_words(tmp_path: Path,
     broken.write_bytes(b"not gzip")
     with pytest.raises(LexiconError, match="cannot be read"):
         load_lexicon("broken", broken)
+    data["config"]["stemmers"] = {"ar": "klingon"}
+    broken.write_bytes(gzip.compress(json.dumps(data).encode()))
+    with pytest.raises(LexiconError, match="cannot be read"):  # at load, not at the first Arabic question
+        load_lexicon("broken", broken)
 
 
 def test_the_setting_chooses_the_lexicon_a_file_or_none(tmp_path: Path) -> None:
@@ -146,6 +150,9 @@ def test_lotse_model_lexicon_rebuilds_the_file_and_says_what_is_missing(tmp_path
     assert "en: 12 pairs" in proc.stderr  # 6 train questions and 6 train lines; no dev line
     assert "hund" in load_lexicon("cli", out).terms("the dog", "en")
 
+    proc = subprocess.run([*LOTSE, "model", "lexicon", "--out", str(tmp_path / "x.json.gz"), "--languages", "en,tr"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0 and "--languages must name some of en, ar, uk" in " ".join(proc.stderr.split())
     proc = subprocess.run([*LOTSE, "model", "lexicon", "--out", str(tmp_path / "x.json.gz"), "--stem", "en=klingon"],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode != 0 and "No Snowball stemmer klingon; there are: arabic" in " ".join(proc.stderr.split())
