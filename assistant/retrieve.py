@@ -8,10 +8,11 @@ Three signals score the passages:
 - lexical: BM25 over the German text, scaled to [0, 1] by the best BM25 score of the
   question. Its weight follows the question's language: German questions share words with
   the passages; other Latin-script questions share only names and numbers, so they get
-  half of it; Arabic, Cyrillic or Persian questions share nothing, and for them BM25 only
-  adds noise. With the opt-in query lexicon (``LOTSE_QUERY_LEXICON``, :mod:`lotse.model.lexicon`;
-  Arabic and Ukrainian for ``omos-lex-v1``), a question in one of its languages is first turned
-  into weighted German terms, and those score the BM25 index instead of its own words.
+  half of it; an Arabic, Cyrillic or Persian question shares only the names it writes in
+  Latin letters and its numbers, so only those reach BM25, at the Latin-script weight. With
+  the opt-in query lexicon (``LOTSE_QUERY_LEXICON``, :mod:`lotse.model.lexicon`; Arabic and
+  Ukrainian for ``omos-lex-v1``), a question in one of its languages is first turned into
+  weighted German terms, and those score the BM25 index instead of its own words.
 
 Why a score sum and not reciprocal-rank fusion: the two cosines are on the same scale and
 their differences carry information that ranks throw away (a passage 0.001 behind the top
@@ -24,6 +25,7 @@ measured, never tuned on (docs/benchmarks.md).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -34,7 +36,7 @@ from index.store import LoadedIndex
 from lotse.embedding import Embedder
 from lotse.schema import Chunk
 
-__all__ = ["FusionWeights", "HybridRetriever", "Retrieved", "cap_per_page"]
+__all__ = ["FusionWeights", "HybridRetriever", "Retrieved", "cap_per_page", "names_and_numbers"]
 
 _LATIN = {"de", "en", "tr", "pl", "es", "fr", "it", "ro", "sq", "hr", "vi"}
 
@@ -87,6 +89,15 @@ class Retrieved:
 
 
 ChunkFilter = Callable[[Chunk], bool]
+
+_NAME_OR_NUMBER = re.compile(r"[0-9]+|[A-Za-z\u00C0-\u024F]{2,}(?:-[A-Za-z\u00C0-\u024F]+)*")
+_EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
+
+
+def names_and_numbers(text: str) -> str:
+    """The Latin-script words and the numbers of a question written in another script ("XLIX",
+    "TranslAid", "2015", Arabic-Indic "٢٠١٥" as "2015"): what it can share with a German page."""
+    return " ".join(_NAME_OR_NUMBER.findall(text.translate(_EASTERN_DIGITS)))
 
 
 class Lexicon(Protocol):
@@ -154,6 +165,9 @@ class HybridRetriever:
             bm25 = index.lexical.weighted_scores(self.lexicon.terms(query, language))
         elif lw > 0:
             bm25 = index.lexical.scores(query)
+        elif shared := names_and_numbers(query):
+            lw = w.lexical_latin
+            bm25 = index.lexical.scores(shared)
         if lw > 0:
             top = float(bm25.max()) if n else 0.0
             if top > 0:
