@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from assistant.retrieve import FusionWeights, HybridRetriever, cap_per_page
+from assistant.retrieve import FusionWeights, HybridRetriever, cap_per_page, names_and_numbers
 from index.store import IndexStore
 
 
@@ -63,3 +63,26 @@ def test_an_arabic_question_reaches_the_german_bm25_through_the_lexicon(demo_dat
     a = HybridRetriever(embedder).run(index, de, language="de", k=5)
     b = HybridRetriever(embedder, lexicon=lexicon).run(index, de, language="de", k=5)
     assert a.ids == b.ids and a.scores == b.scores
+
+
+def test_names_and_numbers_are_what_a_non_latin_question_shares_with_german() -> None:
+    assert names_and_numbers("ما هي البرامج المتوفرة في BildungsLokalen؟") == "BildungsLokalen"
+    assert names_and_numbers("Хто виграв Super Bowl 50 у ٢٠١٥?") == "Super Bowl 50 2015"  # Arabic-Indic digits
+    assert names_and_numbers("چه کسی در ۱۳۹۹ برنده شد؟") == "1399"  # Persian digits
+    assert names_and_numbers("مسرح Münchner-Kammerspiele") == "Münchner-Kammerspiele"
+    assert names_and_numbers("كم عمره؟") == ""
+
+
+def test_an_arabic_question_naming_the_kita_portal_reaches_bm25_by_that_name(demo_data_dir: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    index = IndexStore(demo_data_dir).load()
+    url = lambda i: index.chunks[i].source.url  # noqa: E731
+    retriever = HybridRetriever(embedder)
+    named = retriever.run(index, "كيف أسجل طفلي في Kita-Portal؟", language="ar", k=5)
+    best = max(named.lexical, key=named.lexical.__getitem__)
+    assert "kita-anmeldung" in url(best) and named.lexical[best] == 1.0
+    w = FusionWeights()
+    i = named.ids[0]
+    assert abs(named.scores[0] - (w.dense * named.dense[i] + w.sentence * named.sentence[i]
+                                  + w.lexical_latin * named.lexical.get(i, 0.0))) < 1e-5
+    # without a Latin word or a number, an Arabic question still gets no BM25 share
+    assert retriever.run(index, "كيف أسجل طفلي في روضة؟", language="ar", k=5).lexical == {}
