@@ -318,7 +318,8 @@ def model_lexicon(
 ) -> None:
     """Learn the query lexicon: German BM25 terms for the words of en/ar/uk questions, from the
     OMoS-QA train split's line-aligned translations (IBM Model 1; ~20 s). The defaults rebuild
-    the shipped file byte for byte; `sha256sum` it against LEXICONS in lotse/model/lexicon.py."""
+    the shipped file byte for byte; `sha256sum` it against LEXICONS in lotse/model/lexicon.py.
+    Serving it is opt-in: LOTSE_QUERY_LEXICON=omos-lex-v1, or the path of a file written here."""
     from lotse.model.lexicon import LexiconConfig, build_lexicon
 
     s = _settings()
