@@ -20,8 +20,9 @@ from lotse.settings import Settings
 
 if TYPE_CHECKING:
     from lotse.model.lexicon import QueryLexicon
+    from lotse.model.memory import QueryMemory
 
-__all__ = ["build_assistant", "build_conversation", "build_lexicon", "build_store"]
+__all__ = ["build_assistant", "build_conversation", "build_lexicon", "build_memory", "build_store"]
 
 
 def build_abstention(s: Settings, query_adapter: str | None = None) -> AbstentionPolicy:
@@ -53,11 +54,26 @@ def build_lexicon(s: Settings) -> QueryLexicon | None:
     return load_lexicon(s.query_lexicon)
 
 
+def build_memory(s: Settings, model: str | None = None) -> QueryMemory | None:
+    """The configured translation memory for ``model`` (default: the configured one), or None for
+    'none' or a model other than the provisioned original: the memory's vectors are that model's,
+    and a query adapter moves only questions."""
+    if s.query_memory == "none":
+        return None
+    from pathlib import Path
+
+    if Path(model or s.model_path()).resolve() != Path(s.provisioned_model_path("none")).resolve():
+        return None
+    from lotse.model.memory import load_memory
+
+    return load_memory(s.query_memory, s.model_cache_dir)
+
+
 def build_assistant(s: Settings, embedder: Embedder | None = None) -> Assistant:
     emb = embedder or configured_embedder(s)
     return Assistant(LiveIndex(IndexStore(s.data_dir)), emb, default_k=s.top_k, max_k=s.max_top_k,
                      max_question_chars=s.max_question_chars, abstention=build_abstention(s),
-                     retriever=HybridRetriever(emb, lexicon=build_lexicon(s)),
+                     retriever=HybridRetriever(emb, lexicon=build_lexicon(s), memory=build_memory(s)),
                      referral=Referral(phone=s.referral_phone, office=s.referral_office, url=s.referral_url))
 
 

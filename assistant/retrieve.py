@@ -14,6 +14,12 @@ Three signals score the passages:
   Ukrainian for ``omos-lex-v1``), a question in one of its languages is first turned into
   weighted German terms, and those score the BM25 index instead of its own words.
 
+A question in a language of the translation memory (:mod:`lotse.model.memory`; en, ar and uk
+for ``omos-tm-v1``, the default ``LOTSE_QUERY_MEMORY``) that a query adapter encodes also borrows
+a German query vector from its nearest train sentences in its own language; that vector's dense
+and sentence scores are added at ``FusionWeights.memory`` times the memory's own weight for the
+question (0 when no neighbour is close, as for a Wikipedia question).
+
 Why a score sum and not reciprocal-rank fusion: the two cosines are on the same scale and
 their differences carry information that ranks throw away (a passage 0.001 behind the top
 one and a passage 0.05 behind are both "rank 2"). With rank fusion an off-topic BM25 list
@@ -33,10 +39,11 @@ from typing import Protocol
 import numpy as np
 
 from index.store import LoadedIndex
-from lotse.embedding import Embedder
+from lotse.embedding import Embedder, adapts
 from lotse.schema import Chunk
 
-__all__ = ["FusionWeights", "HybridRetriever", "Retrieved", "cap_per_page", "names_and_numbers"]
+__all__ = ["FusionWeights", "HybridRetriever", "Lexicon", "Memory", "Retrieved", "cap_per_page",
+           "names_and_numbers"]
 
 _LATIN = {"de", "en", "tr", "pl", "es", "fr", "it", "ro", "sq", "hr", "vi"}
 
@@ -62,6 +69,10 @@ class FusionWeights:
     # A question's German terms from the query lexicon. On OMoS-QA dev (en/ar/uk, adapted) 0.04 lifts
     # page Recall@1 by about 7 points and Recall@5 by 3; 0.08 starts to outvote the vectors in Ukrainian.
     lexical_translated: float = 0.04
+    # The German vector a translation-memory language's question borrows, as a share of its own vector's
+    # weight. On OMoS-QA dev (en/ar/uk, adapted) 0.5 lifts page Recall@1 by about 6 points and Recall@5
+    # by 3; at 1 it starts to outvote the question in Ukrainian.
+    memory: float = 0.5
     candidates: int = 50  # passages taken from each signal's top list before the exact sum
     # At most this many passages of one page before every other page's (0: no cap). The top five
     # passages of OMoS-QA dev questions came from only 3.4 pages on average: a page that holds the
@@ -86,6 +97,7 @@ class Retrieved:
     dense: dict[int, float] = field(default_factory=dict)
     sentence: dict[int, float] = field(default_factory=dict)
     lexical: dict[int, float] = field(default_factory=dict)
+    memory: dict[int, float] = field(default_factory=dict)  # what the borrowed German vector added
 
 
 ChunkFilter = Callable[[Chunk], bool]
@@ -108,15 +120,24 @@ class Lexicon(Protocol):
     def terms(self, text: str, language: str) -> dict[str, float]: ...
 
 
+class Memory(Protocol):
+    """A German query vector, and its weight in [0, 1], for a question vector in one of ``languages``."""
+
+    languages: frozenset[str]
+
+    def expand(self, qv: np.ndarray, language: str) -> tuple[np.ndarray, float] | None: ...
+
+
 class HybridRetriever:
     def __init__(self, embedder: Embedder, weights: FusionWeights | None = None,
-                 *, mode: str = "hybrid", lexicon: Lexicon | None = None) -> None:
+                 *, mode: str = "hybrid", lexicon: Lexicon | None = None, memory: Memory | None = None) -> None:
         if mode not in ("hybrid", "dense", "lexical"):
             raise ValueError(f"mode must be 'hybrid', 'dense' or 'lexical', got {mode!r}")
         self.embedder = embedder
         self.weights = weights or FusionWeights()
         self.mode = mode
         self.lexicon = lexicon
+        self.memory = memory
 
     def run(self, index: LoadedIndex, query: str, *, language: str, k: int,
             allow: ChunkFilter | None = None) -> Retrieved:
@@ -150,14 +171,15 @@ class HybridRetriever:
                 allow: ChunkFilter | None) -> Retrieved:
         w = self.weights
         n = len(index.chunks)
-        ids, scores = index.dense.search(qv[None, :], depth)
-        known = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
-        candidates = set(known)
-        best = np.full(n, -1.0, dtype=np.float32)  # best sentence cosine per passage
-        if len(index.sentence_map):
-            sims = np.asarray(index.sentence_vectors @ qv)
-            np.maximum.at(best, index.sentence_map[:, 0], sims)
-            candidates.update(int(i) for i in np.argsort(-best, kind="stable")[:depth] if best[i] > -1.0)
+        known, best, candidates = self._vector_signals(index, qv, depth)
+        # Only for questions a query adapter encodes: the ramp is in cosines of that space, and the
+        # memory was chosen there (docs/benchmarks.md, "A translation memory").
+        borrowed = (self.memory.expand(qv, language)
+                    if self.memory is not None and adapts(self.embedder, language) else None)
+        if borrowed is not None:
+            gv, gate = borrowed
+            g_known, g_best, g_candidates = self._vector_signals(index, gv, depth)
+            candidates |= g_candidates
         lw = w.lexical(language)
         bm25 = np.zeros(n, dtype=np.float32)
         if self.lexicon is not None and language in self.lexicon.languages:
@@ -180,11 +202,34 @@ class HybridRetriever:
         # A passage without sentences (a bare heading) is judged by its passage vector alone.
         sent_s = np.where(best[cand] > -1.0, best[cand], dense_s)
         fused_s = w.dense * dense_s + w.sentence * sent_s + lw * bm25[cand]
+        if borrowed is not None:
+            g_dense = np.array([g_known[i] if i in g_known else float(index.dense.reconstruct(i) @ gv)
+                                for i in cand.tolist()], dtype=np.float32)
+            g_sent = np.where(g_best[cand] > -1.0, g_best[cand], g_dense)
+            added = w.memory * gate * (w.dense * g_dense + w.sentence * g_sent)
+            fused_s = fused_s + added
         fused = {int(i): float(s) for i, s in zip(cand, fused_s, strict=True)}
         return self._top(index, fused, k, allow, qv,
                          dense={int(i): float(s) for i, s in zip(cand, dense_s, strict=True)},
                          sentence={int(i): float(s) for i, s in zip(cand, sent_s, strict=True)},
-                         lexical={int(i): float(bm25[i]) for i in cand if bm25[i] > 0})
+                         lexical={int(i): float(bm25[i]) for i in cand if bm25[i] > 0},
+                         memory={int(i): float(a) for i, a in zip(cand, added, strict=True)}
+                         if borrowed is not None else {})
+
+    @staticmethod
+    def _vector_signals(index: LoadedIndex, qv: np.ndarray, depth: int
+                        ) -> tuple[dict[int, float], np.ndarray, set[int]]:
+        """Passage cosines of the top ``depth``, the best sentence cosine of every passage, and the
+        candidates either brought."""
+        ids, scores = index.dense.search(qv[None, :], depth)
+        known = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
+        candidates = set(known)
+        best = np.full(len(index.chunks), -1.0, dtype=np.float32)  # best sentence cosine per passage
+        if len(index.sentence_map):
+            sims = np.asarray(index.sentence_vectors @ qv)
+            np.maximum.at(best, index.sentence_map[:, 0], sims)
+            candidates.update(int(i) for i in np.argsort(-best, kind="stable")[:depth] if best[i] > -1.0)
+        return known, best, candidates
 
     def _top(self, index: LoadedIndex, scored: dict[int, float], k: int, allow: ChunkFilter | None,
              qv: np.ndarray, **signals: dict[int, float]) -> Retrieved:

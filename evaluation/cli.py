@@ -40,7 +40,7 @@ err = Console(stderr=True, soft_wrap=True)
 
 Systems = Annotated[str | None, typer.Option(
     "--systems", help="Comma-separated systems to compare: ours, ours-nolex (ours without the query lexicon), "
-                     "dense, bm25, haystack. Default: all; "
+                     "ours-nomem (ours without the translation memory), dense, bm25, haystack. Default: all; "
                      "haystack is reported as unavailable without the bench extra.")]
 Languages = Annotated[str | None, typer.Option(
     "--languages", help="Comma-separated question languages (ISO 639-1). Default: all the set has.")]
@@ -155,7 +155,7 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
     abstentions = {}
     prepared_all = []
     try:
-        from assistant.factory import build_lexicon
+        from assistant.factory import build_lexicon, build_memory
 
         lexicon = build_lexicon(s)  # as the product ranks: LOTSE_QUERY_LEXICON
         if name == "xquad":
@@ -172,7 +172,8 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
                                      progress=progress)
             prepared_all.append((label, model_name + (f"+{adapter}" if adapter else ""), embedder, prepared))
             index = prepared.index
-            slots = build_systems(names, index, embedder, model_name, weights, lexicon)
+            memory = build_memory(s, model_name)  # LOTSE_QUERY_MEMORY, for the original model's vectors only
+            slots = build_systems(names, index, embedder, model_name, weights, lexicon, memory)
             for slot in slots:
                 slot.name = tag(slot.name)
             part = run_retrieval(evalset, slots, index, embedder, progress)
@@ -189,7 +190,7 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
                           for qs in evalset.questions.values() for q in qs if q.in_corpus]
                 ood = load_out_of_domain()
                 groups += [("ood", q) for q in (ood[:limit] if limit else ood)]
-                retriever = HybridRetriever(embedder, weights, lexicon=lexicon)
+                retriever = HybridRetriever(embedder, weights, lexicon=lexicon, memory=memory)
                 abstentions[label] = run_abstention(groups, index, embedder, retriever,
                                                     build_abstention(s, adapter), progress)
     except (LotseError, ValueError) as exc:
@@ -209,7 +210,7 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
         "model": ", ".join(f"{lb}={m}" if len(models) > 1 else m for lb, m, _, _ in prepared_all),
         "models": {lb: m for lb, m, _, _ in prepared_all},
         "embedder": ", ".join(e.name for _, _, e, _ in prepared_all), "chunk_max_tokens": s.chunk_max_tokens,
-        "per_page": weights.per_page, "query_lexicon": s.query_lexicon,
+        "per_page": weights.per_page, "query_lexicon": s.query_lexicon, "query_memory": s.query_memory,
         "index_folder": ", ".join(str(p.folder) for *_, p in prepared_all),
         "index_version": ", ".join(p.index.version for *_, p in prepared_all),
         "passages": len(last.index.chunks), "documents": last.index.manifest.get("counts", {}).get("documents"),
@@ -241,7 +242,7 @@ def followups(
     """Follow-up questions over the demo corpus: the second turn of each dialogue retrieved alone, with the
     product's follow-up detection, and always with the previous question. Reports hit@1 and hit@k of the
     page that answers it, for follow-ups and for changes of topic (where context must not hurt)."""
-    from assistant.factory import build_abstention, build_lexicon
+    from assistant.factory import build_abstention, build_lexicon, build_memory
     from assistant.retrieve import HybridRetriever
     from assistant.service import Assistant
     from evaluation.followups import DEFAULT_SET, load_dialogues, prepare_demo_index, run_followups, to_markdown
@@ -261,7 +262,8 @@ def followups(
                                     chunk_max_tokens=s.chunk_max_tokens,
                                     progress=lambda m: err.print(f"[dim]{m}[/]", highlight=False))
         assistant = Assistant(LiveIndex(IndexStore(folder)), embedder, abstention=build_abstention(s),
-                              retriever=HybridRetriever(embedder, lexicon=build_lexicon(s)))
+                              retriever=HybridRetriever(embedder, lexicon=build_lexicon(s),
+                                                        memory=build_memory(s, model_name)))
         result = run_followups(assistant, load_dialogues(path), k=k)
     except (LotseError, ValueError, OSError) as exc:
         err.print(f"[bold red]Error:[/] {exc}", highlight=False)

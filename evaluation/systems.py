@@ -3,6 +3,7 @@
 - ``ours``: the product's ``HybridRetriever`` (dense + best sentence + BM25 by language; questions in
   the languages of the query lexicon through it, when ``LOTSE_QUERY_LEXICON`` names one);
 - ``ours-nolex``: the same without the query lexicon (what it adds, in the same run);
+- ``ours-nomem``: ours without the translation memory (``LOTSE_QUERY_MEMORY``; what it adds);
 - ``dense``: passage vectors only (the plain multilingual-e5 baseline);
 - ``bm25``: the German BM25 only;
 - ``haystack``: a stock Haystack hybrid pipeline over the same passages and vectors
@@ -14,13 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.retrieve import FusionWeights, HybridRetriever, Lexicon, cap_per_page
+from assistant.retrieve import FusionWeights, HybridRetriever, Lexicon, Memory, cap_per_page
 from index.store import LoadedIndex
 from lotse.embedding import Embedder
 
 __all__ = ["ALL_SYSTEMS", "RetrievalSystem", "SystemSlot", "build_systems"]
 
-ALL_SYSTEMS = ("ours", "ours-nolex", "dense", "bm25", "haystack")
+ALL_SYSTEMS = ("ours", "ours-nolex", "ours-nomem", "dense", "bm25", "haystack")
 
 
 class RetrievalSystem(Protocol):
@@ -49,7 +50,8 @@ class SystemSlot:
 
 
 def build_systems(names: list[str], index: LoadedIndex, embedder: Embedder, model: str,
-                  weights: FusionWeights | None = None, lexicon: Lexicon | None = None) -> list[SystemSlot]:
+                  weights: FusionWeights | None = None, lexicon: Lexicon | None = None,
+                  memory: Memory | None = None) -> list[SystemSlot]:
     weights = weights or FusionWeights()
     unknown = [n for n in names if n not in ALL_SYSTEMS]
     if unknown:
@@ -59,8 +61,11 @@ def build_systems(names: list[str], index: LoadedIndex, embedder: Embedder, mode
         if name == "haystack":
             slots.append(_haystack(index, model, weights.per_page))
             continue
-        mode = {"ours": "hybrid", "ours-nolex": "hybrid", "dense": "dense", "bm25": "lexical"}[name]
-        retriever = HybridRetriever(embedder, weights, mode=mode, lexicon=lexicon if name == "ours" else None)
+        mode = {"ours": "hybrid", "ours-nolex": "hybrid", "ours-nomem": "hybrid", "dense": "dense",
+                "bm25": "lexical"}[name]
+        retriever = HybridRetriever(embedder, weights, mode=mode,
+                                    lexicon=lexicon if name in ("ours", "ours-nomem") else None,
+                                    memory=memory if name in ("ours", "ours-nolex") else None)
         slots.append(SystemSlot(name, _Hybrid(name, retriever, index)))
     return slots
 

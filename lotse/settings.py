@@ -67,6 +67,15 @@ class Settings(BaseSettings):
             "it holds is translated)."
         ),
     )
+    query_memory: str = Field(
+        default="omos-tm-v1",
+        description=(
+            "LOTSE_QUERY_MEMORY: 'omos-tm-v1' (default: an en, ar or uk question also ranks the passages with "
+            "the German of its nearest OMoS-QA train sentences in its own language, lotse/model/memory.py; "
+            "its vectors are encoded by `lotse model build`) or 'none'. Used only with the provisioned "
+            "original model (with or without a query adapter), whose vectors the memory holds."
+        ),
+    )
     embed_batch_size: int = Field(default=32, ge=1, le=1024)
     chunk_max_tokens: int = Field(
         default=160, ge=32, le=510, description="Chunk size limit in model tokens."

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
+
 from assistant.retrieve import FusionWeights, HybridRetriever, cap_per_page, names_and_numbers
 from index.store import IndexStore
 
@@ -86,3 +88,40 @@ def test_an_arabic_question_naming_the_kita_portal_reaches_bm25_by_that_name(dem
                                   + w.lexical_latin * named.lexical.get(i, 0.0))) < 1e-5
     # without a Latin word or a number, an Arabic question still gets no BM25 share
     assert retriever.run(index, "كيف أسجل طفلي في روضة؟", language="ar", k=5).lexical == {}
+
+
+def test_a_ukrainian_question_borrows_german_from_the_translation_memory(demo_data_dir: Path, embedder,  # type: ignore[no-untyped-def]
+                                                                       model_path: str) -> None:
+    from lotse.embedding import load_embedder
+    from lotse.model.adapter import load_query_adapter
+    from lotse.model.memory import load_memory
+    from lotse.settings import DEFAULT_ADAPTER, Settings
+
+    index = IndexStore(demo_data_dir).load()
+    memory = load_memory("omos-tm-v1", Settings().model_cache_dir)
+    adapted = load_embedder(model_path, query_adapter=load_query_adapter(DEFAULT_ADAPTER))
+    question = "Скільки коштує місце в дитячому садку?"  # "how much does a Kita place cost?"
+    plain = HybridRetriever(adapted).run(index, question, language="uk", k=5)
+    assert plain.memory == {}
+    with_memory = HybridRetriever(adapted, memory=memory).run(index, question, language="uk", k=5)
+    qv = adapted.embed_queries([question], "uk")[0]
+    gv, weight = memory.expand(qv, "uk")
+    assert weight > 0.5
+    # the question's own two cosines are the same; the borrowed German vector's are added on top
+    w = FusionWeights()
+    for i, score in zip(with_memory.ids, with_memory.scores, strict=True):
+        own = w.dense * with_memory.dense[i] + w.sentence * with_memory.sentence[i]
+        g_dense = float(index.dense.reconstruct(i) @ gv)
+        rows = np.flatnonzero(index.sentence_map[:, 0] == i)
+        g_sentence = float((index.sentence_vectors[rows] @ gv).max()) if len(rows) else g_dense
+        expected = w.memory * weight * (w.dense * g_dense + w.sentence * g_sentence)
+        assert abs(with_memory.memory[i] - expected) < 1e-5
+        assert abs(score - own - expected) < 1e-5
+    assert "kita" in index.chunks[with_memory.ids[0]].source.url
+    # German questions, languages the memory does not hold, and questions no query adapter encodes
+    # (its ramp is in cosines of the adapted space) rank as before
+    for q, lang, emb in (("Was kostet ein Kita-Platz?", "de", adapted),
+                         ("Bir kreş yeri ne kadar tutar?", "tr", adapted), (question, "uk", embedder)):
+        a = HybridRetriever(emb).run(index, q, language=lang, k=5)
+        b = HybridRetriever(emb, memory=memory).run(index, q, language=lang, k=5)
+        assert a.ids == b.ids and a.scores == b.scores and b.memory == {}
