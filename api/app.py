@@ -184,7 +184,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         store_problem = conversation.store_problem if conversation is not None else None
         return JSONResponse({"ready": True, "index_version": idx.version, "passages": len(idx.chunks),
                              "problem": live.last_error, "store_problem": store_problem, "version": VERSION,
-                             "model": Path(assistant().embedder.name).name})
+                             "model": Path(assistant().embedder.name).name,
+                             "query_memory": getattr(getattr(assistant().retriever, "memory", None), "name", None)})
 
     @app.get("/metrics", tags=["operations"], response_class=Response,
              responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},

@@ -71,9 +71,12 @@ def build_memory(s: Settings, model: str | None = None) -> QueryMemory | None:
 
 def build_assistant(s: Settings, embedder: Embedder | None = None) -> Assistant:
     emb = embedder or configured_embedder(s)
+    # the memory serves only questions a query adapter encodes (HybridRetriever checks it per question);
+    # without one it would never be used, and /ready should not name it
+    memory = build_memory(s) if getattr(emb, "query_adapter", None) is not None else None
     return Assistant(LiveIndex(IndexStore(s.data_dir)), emb, default_k=s.top_k, max_k=s.max_top_k,
                      max_question_chars=s.max_question_chars, abstention=build_abstention(s),
-                     retriever=HybridRetriever(emb, lexicon=build_lexicon(s), memory=build_memory(s)),
+                     retriever=HybridRetriever(emb, lexicon=build_lexicon(s), memory=memory),
                      referral=Referral(phone=s.referral_phone, office=s.referral_office, url=s.referral_url))
 
 
