@@ -321,6 +321,15 @@ def model_tune(
     out.print(f"adapter {result.adapter}\nsha256 {result.sha256}\nrecord {result.record}")
 
 
+def _omos_splits(s: Settings) -> Path:
+    """OMoS-QA's split files (the train translations the lexicon and the memory are built from)."""
+    split_dir = s.eval_data_dir / "omos_qa_integreat" / "splits"
+    if not split_dir.is_dir():
+        raise _fail(LotseError(f"OMoS-QA splits not found at {split_dir}: set LOTSE_EVAL_DATA_DIR to the folder "
+                               "holding omos_qa_integreat/."))
+    return split_dir
+
+
 @model_app.command("lexicon")
 def model_lexicon(
     out_path: Annotated[Path, typer.Option(
@@ -353,10 +362,7 @@ def model_lexicon(
     if not langs or set(langs) - {"en", "ar", "uk"}:
         raise _fail(LotseError("--languages must name some of en, ar, uk (OMoS-QA's translations), "
                                f"not {languages!r}."))
-    split_dir = s.eval_data_dir / "omos_qa_integreat" / "splits"
-    if not split_dir.is_dir():
-        raise _fail(LotseError(f"OMoS-QA splits not found at {split_dir}: set LOTSE_EVAL_DATA_DIR to the folder "
-                               "holding omos_qa_integreat/."))
+    split_dir = _omos_splits(s)
     try:
         stemmers = dict(pair.strip().split("=", 1) for pair in stem.split(",") if pair.strip())
         import Stemmer
@@ -391,10 +397,7 @@ def model_memory(
     from lotse.model.memory import build_memory_texts
 
     s = _settings()
-    split_dir = s.eval_data_dir / "omos_qa_integreat" / "splits"
-    if not split_dir.is_dir():
-        raise _fail(LotseError(f"OMoS-QA splits not found at {split_dir}: set LOTSE_EVAL_DATA_DIR to the folder "
-                               "holding omos_qa_integreat/."))
+    split_dir = _omos_splits(s)
     try:
         data = build_memory_texts(split_dir, out_path)
     except (LotseError, ValueError, OSError) as exc:
