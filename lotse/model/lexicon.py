@@ -22,7 +22,6 @@ same pairs in the same order gives the same file, which is pinned by sha256 belo
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import re
 import unicodedata
@@ -32,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from lotse.digest import sha256_file
+from lotse.digest import sha256_file, write_json_gz
 from lotse.errors import LotseError
 
 __all__ = ["LEXICONS", "LEXICON_DIR", "LexiconConfig", "LexiconError", "LexiconSpec", "QueryLexicon",
@@ -184,14 +183,7 @@ def build_lexicon(split_dir: Path, cfg: LexiconConfig, out: Path,
     record = {"config": config, "data": {**stats, "source": "OMoS-QA train split (CC BY 4.0), "
                                                          "questions and page lines paired with German"},
               "entries": entries}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    raw = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    buf = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0) as gz:  # no name or time: same bytes
-        gz.write(raw)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(buf.getvalue())
-    tmp.replace(out)
+    write_json_gz(record, out)
     return record
 
 

@@ -25,7 +25,6 @@ noise, so the weight ramps from 0 to full as the best neighbour's cosine goes fr
 from __future__ import annotations
 
 import gzip
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lotse.digest import sha256_file
+from lotse.digest import sha256_file, write_json_gz
 from lotse.errors import LotseError
 
 if TYPE_CHECKING:
@@ -80,14 +79,7 @@ def build_memory_texts(split_dir: Path, out: Path, languages: tuple[str, ...] = 
     data = {**stats, "source": "OMoS-QA train split (CC BY 4.0): questions and page lines with their German",
             "languages": list(languages)}
     record = {"data": data, "german": german, "texts": texts}
-    raw = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    buf = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0) as gz:  # no name or time: same bytes
-        gz.write(raw)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(buf.getvalue())
-    tmp.replace(out)
+    write_json_gz(record, out)
     return data
 
 
