@@ -154,6 +154,7 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
     run = RetrievalRun()
     abstentions = {}
     prepared_all = []
+    peer_notes: dict[str, str] = {}
     try:
         from assistant.factory import build_lexicon, build_memory
 
@@ -176,6 +177,9 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
             slots = build_systems(names, index, embedder, model_name, weights, lexicon, memory)
             for slot in slots:
                 slot.name = tag(slot.name)
+            if adapter and "haystack" in names:
+                peer_notes[tag("haystack")] = ("questions encoded by the product's embedder with the query adapter "
+                                               f"{adapter} (the same vectors as ours; no folder holds the adapter)")
             part = run_retrieval(evalset, slots, index, embedder, progress)
             run.table.update(part.table)
             run.unavailable.update(part.unavailable)
@@ -196,7 +200,7 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
     except (LotseError, ValueError) as exc:
         err.print(f"[bold red]Error:[/] {exc}", highlight=False)
         raise typer.Exit(code=1) from exc
-    notes = dict(evalset.notes)
+    notes = dict(evalset.notes) | peer_notes
     if name == "omos":
         notes["excluded_from_recall"] = (f"{notes['gold_page_missing']} questions per language whose gold page is "
                                          "not in the corpus (München has no page dump) and the "

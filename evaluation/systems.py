@@ -7,7 +7,8 @@
 - ``dense``: passage vectors only (the plain multilingual-e5 baseline);
 - ``bm25``: the German BM25 only;
 - ``haystack``: a stock Haystack hybrid pipeline over the same passages and vectors
-  (optional ``bench`` extra; reported as unavailable when it is not installed).
+  (optional ``bench`` extra; reported as unavailable when it is not installed). With a query
+  adapter its questions are encoded by the product's embedder, so it ranks with ours' vectors.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ def build_systems(names: list[str], index: LoadedIndex, embedder: Embedder, mode
     slots = []
     for name in names:
         if name == "haystack":
-            slots.append(_haystack(index, model, weights.per_page))
+            slots.append(_haystack(index, model, weights.per_page,
+                                    embedder if getattr(embedder, "query_adapter", None) else None))
             continue
         mode = {"ours": "hybrid", "ours-nolex": "hybrid", "ours-nomem": "hybrid", "dense": "dense",
                 "bm25": "lexical"}[name]
@@ -84,14 +86,15 @@ class _PerPage:
         return cap_per_page(ids, [self.index.chunks[i].source.url for i in ids], self.per_page)
 
 
-def _haystack(index: LoadedIndex, model: str, per_page: int = 0) -> SystemSlot:
+def _haystack(index: LoadedIndex, model: str, per_page: int = 0, query_encoder: Embedder | None = None
+              ) -> SystemSlot:
     from evaluation.peer_haystack import HaystackPeer, haystack_missing
 
     why = haystack_missing()
     if why:
         return SystemSlot("haystack", None, why)
     try:
-        peer = HaystackPeer(index, model)
+        peer = HaystackPeer(index, model, query_encoder=query_encoder)
         return SystemSlot("haystack", _PerPage(peer, index, per_page) if per_page else peer)
     except ValueError as exc:  # e.g. the hashing test embedder is no sentence-transformers folder
         return SystemSlot("haystack", None, str(exc))
