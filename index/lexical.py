@@ -40,6 +40,11 @@ class LexicalIndex:
 
         return cls(bm25s.BM25.load(str(path), mmap=False), GermanAnalyzer(), size)
 
+    @property
+    def analyzer(self) -> GermanAnalyzer:
+        """The analyzer that made the index's terms: German terms from elsewhere must take its form."""
+        return self._analyzer
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage (zeros when no query term is in the vocabulary), plus the
         query terms' synonyms at their lower weight."""
