@@ -43,7 +43,7 @@ from lotse.embedding import Embedder, adapts
 from lotse.schema import Chunk
 
 __all__ = ["FusionWeights", "HybridRetriever", "Lexicon", "Memory", "Retrieved", "cap_per_page",
-           "names_and_numbers"]
+           "names_and_numbers", "top_indices"]
 
 _LATIN = {"de", "en", "tr", "pl", "es", "fr", "it", "ro", "sq", "hr", "vi"}
 
@@ -193,7 +193,7 @@ class HybridRetriever:
         if lw > 0:
             top = float(bm25.max()) if n else 0.0
             if top > 0:
-                candidates.update(int(i) for i in np.argsort(-bm25, kind="stable")[:depth] if bm25[i] > 0)
+                candidates.update(int(i) for i in top_indices(bm25, depth) if bm25[i] > 0)
                 bm25 = bm25 / top
         # Exact cosines for every candidate, also those that only BM25 or a sentence brought in.
         cand = np.fromiter(sorted(candidates), dtype=np.int64)
@@ -228,7 +228,7 @@ class HybridRetriever:
         if len(index.sentence_map):
             sims = np.asarray(index.sentence_vectors @ qv)
             np.maximum.at(best, index.sentence_map[:, 0], sims)
-            candidates.update(int(i) for i in np.argsort(-best, kind="stable")[:depth] if best[i] > -1.0)
+            candidates.update(int(i) for i in top_indices(best, depth) if best[i] > -1.0)
         return known, best, candidates
 
     def _top(self, index: LoadedIndex, scored: dict[int, float], k: int, allow: ChunkFilter | None,
@@ -238,6 +238,19 @@ class HybridRetriever:
             order = [i for i in order if allow(index.chunks[i])]
         order = cap_per_page(order, [index.chunks[i].source.url for i in order], self.weights.per_page)[:k]
         return Retrieved(order, [scored[i] for i in order], qv, **signals)
+
+
+def top_indices(values: np.ndarray, k: int) -> np.ndarray:
+    """The indices of the ``k`` largest values, ties going to the lower index: the set that
+    ``np.argsort(-values, kind="stable")[:k]`` holds (in index order), without sorting every passage
+    (1 ms of each question's time over 12,600 passages)."""
+    if k >= len(values):
+        return np.arange(len(values))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    kth = np.partition(values, len(values) - k)[len(values) - k]  # the k-th largest value
+    above = np.flatnonzero(values > kth)
+    return np.sort(np.concatenate([above, np.flatnonzero(values == kth)[: k - len(above)]]))
 
 
 def cap_per_page(order: list[int], urls: list[str], per_page: int) -> list[int]:

@@ -6,8 +6,10 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 
-from assistant.retrieve import FusionWeights, HybridRetriever, cap_per_page, names_and_numbers
+from assistant.retrieve import FusionWeights, HybridRetriever, cap_per_page, names_and_numbers, top_indices
 from index.store import IndexStore
 
 
@@ -18,6 +20,15 @@ def test_cap_per_page_moves_a_pages_extra_passages_behind_the_others() -> None:
     assert cap_per_page(order, urls, 1) == [10, 20, 30, 11, 12, 13]
     assert cap_per_page(order, urls, 0) == order
     assert cap_per_page([], [], 2) == []
+
+
+@given(st.lists(st.sampled_from([-1.0, 0.0, 0.25, 0.5, 0.5001, 0.75, 1.0]), max_size=60),
+       st.integers(min_value=0, max_value=70))
+def test_top_indices_is_the_stable_sort_s_top_set(values: list[float], k: int) -> None:
+    # Few distinct values, so most draws have ties at the k-th place: the lower index must win them.
+    a = np.asarray(values, dtype=np.float32)
+    expected = np.sort(np.argsort(-a, kind="stable")[:k])
+    assert top_indices(a, k).tolist() == expected.tolist()
 
 
 def test_the_retriever_caps_each_page_and_keeps_the_best_first(demo_data_dir: Path, embedder) -> None:  # type: ignore[no-untyped-def]
