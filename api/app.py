@@ -37,6 +37,7 @@ from lotse.errors import (
 )
 from lotse.privacy import install_private_access_log
 from lotse.settings import Settings
+from lotse.threads import limit_threads, thread_limits
 
 __all__ = ["create_app"]
 
@@ -73,11 +74,14 @@ def build_state(settings: Settings, state: AppState, embedder: Embedder | None =
 def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
     settings = settings or Settings()
     state = AppState(settings, Metrics(lambda: state.assistant.index if state.assistant else None))
+    threads: dict[str, int] = {}  # what each library may use, once limited (reported by /ready)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         install_private_access_log()  # after uvicorn configured its loggers
         build_state(settings, state, embedder)
+        limit_threads(settings.serve_threads)  # after the libraries' pools exist: threadpoolctl limits loaded ones
+        threads.update(thread_limits())
         assert state.assistant is not None
         try:
             state.assistant.warm_up()  # load now so the first question does not pay for it
@@ -185,7 +189,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         return JSONResponse({"ready": True, "index_version": idx.version, "passages": len(idx.chunks),
                              "problem": live.last_error, "store_problem": store_problem, "version": VERSION,
                              "model": Path(assistant().embedder.name).name,
-                             "query_memory": getattr(getattr(assistant().retriever, "memory", None), "name", None)})
+                             "query_memory": getattr(getattr(assistant().retriever, "memory", None), "name", None),
+                             "threads": threads})
 
     @app.get("/metrics", tags=["operations"], response_class=Response,
              responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},

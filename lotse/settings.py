@@ -160,6 +160,9 @@ class Settings(BaseSettings):
                                                            "(0: no bound).")
     queue_timeout: float = Field(default=10.0, gt=0, description="Seconds a request waits for a free slot "
                                                                  "before it is answered 429.")
+    serve_threads: int = Field(default=1, ge=0, le=256, description="Threads one question may use in the "
+                               "server, in the model, the vector search and numpy's BLAS (0: every core). One is "
+                               "faster here; ingest outside the server keeps every core.")
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest request body accepted.")
     trust_proxy: bool = Field(default=False, description="Rate-limit by the first X-Forwarded-For address "
                                                          "(only behind a proxy that sets it).")
