@@ -137,7 +137,7 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
     from dataclasses import replace
 
     from assistant.retrieve import FusionWeights
-    from evaluation.datasets import load_omos, load_out_of_domain, load_xquad
+    from evaluation.datasets import OUT_OF_DOMAIN_HELDOUT, load_omos, load_out_of_domain, load_xquad
     from evaluation.report import write
     from evaluation.runner import RetrievalRun, prepare_index, run_abstention, run_retrieval
     from evaluation.systems import ALL_SYSTEMS, build_systems
@@ -194,6 +194,8 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
                           for qs in evalset.questions.values() for q in qs if q.in_corpus]
                 ood = load_out_of_domain()
                 groups += [("ood", q) for q in (ood[:limit] if limit else ood)]
+                held = load_out_of_domain(OUT_OF_DOMAIN_HELDOUT, "ood-heldout")
+                groups += [("ood-heldout", q) for q in (held[:limit] if limit else held)]
                 retriever = HybridRetriever(embedder, weights, lexicon=lexicon, memory=memory)
                 abstentions[label] = run_abstention(groups, index, embedder, retriever,
                                                     build_abstention(s, adapter), progress)

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from evaluation.runner import AbstentionRun, RetrievalRun
+from evaluation.runner import GROUPS, AbstentionRun, RetrievalRun
 
 __all__ = ["EVIDENCE_THRESHOLDS", "MARGIN_THRESHOLDS", "render", "write"]
 
@@ -60,13 +60,15 @@ def _abstention(ab: AbstentionRun, split: str, label: str | None = None) -> list
                f"query adapter encodes), margin {p['margin']} over the best of "
                f"{p['background_sentences']} background sentences). Groups: *answerable* and *unanswerable* "
                f"OMoS {split} questions whose page is in the corpus (all languages), *ood* = "
-               "`evaluation/data/out_of_domain.jsonl`.")
+               "`evaluation/data/out_of_domain.jsonl` (the thresholds were chosen with these), *ood-heldout* = "
+               "`evaluation/data/out_of_domain_heldout.jsonl` (written afterwards, on topics no OMoS-QA page "
+               "mentions; never tuned on).")
     out += ["", "| group | n | answered (found=true) | refused |", "|---|---:|---:|---:|"]
     for g, r in ab.rates().items():
         out.append(f"| {g} | {r['n']} | {r['answered']:.3f} | {r['refused']:.3f} |")
     out += ["", "Score distribution (best evidence cosine; margin = evidence − best background):", "",
             "| group | signal | p10 | p25 | median | p75 | p90 |", "|---|---|---:|---:|---:|---:|---:|"]
-    for g in ("answerable", "unanswerable", "ood"):
+    for g in GROUPS:
         for sig in ("evidence", "margin"):
             vals = np.array([r[sig] for r in ab.items if r["group"] == g])
             if len(vals):
@@ -76,10 +78,12 @@ def _abstention(ab: AbstentionRun, split: str, label: str | None = None) -> list
                              ("margin", MARGIN_THRESHOLDS, "margin over background")):
         rec = ab.recommend(sig, grid)
         out += ["", f"Trade-off, answer iff {label} ≥ t (on this split + OOD):", "",
-                "| t | answerable refused | unanswerable answered | ood answered |", "|---:|---:|---:|---:|"]
+                "| t | answerable refused | unanswerable answered | ood answered | ood-heldout answered |",
+                "|---:|---:|---:|---:|---:|"]
         for r in ab.curve(sig, grid)[::2 if sig == "evidence" else 1]:
             out.append(f"| {r['threshold'] + 0.0:.2f} | {_fmt(r.get('answerable_refused'))} | "
-                       f"{_fmt(r.get('unanswerable_answered'))} | {_fmt(r.get('ood_answered'))} |")
+                       f"{_fmt(r.get('unanswerable_answered'))} | {_fmt(r.get('ood_answered'))} | "
+                       f"{_fmt(r.get('ood_heldout_answered'))} |")
         out.append("")
         out.append(f"**Recommended {label} threshold** (refuses ≤ 10 % of answerable {split} questions, "
                    f"as many OOD as possible): {_fmt(rec)}")

@@ -23,7 +23,8 @@ from ingest.pipeline import IngestPipeline
 from ingest.sources import JsonlSource
 from lotse.embedding import Embedder, adapts
 
-__all__ = ["AbstentionRun", "PreparedIndex", "RetrievalRun", "prepare_index", "run_abstention", "run_retrieval"]
+__all__ = ["GROUPS", "AbstentionRun", "PreparedIndex", "RetrievalRun", "prepare_index", "run_abstention",
+           "run_retrieval"]
 
 Progress = Callable[[str], None]
 # Bump when the way the corpus becomes an index changes in a way the key does not see.
@@ -143,6 +144,10 @@ def run_retrieval(evalset: EvalSet, slots: list[SystemSlot], index: LoadedIndex,
 
 # ---- abstention ----------------------------------------------------------------------------
 
+# ood: the out-of-domain questions the thresholds were chosen with; ood-heldout: written after, never tuned on.
+GROUPS = ("answerable", "unanswerable", "ood", "ood-heldout")
+
+
 @dataclass(slots=True)
 class AbstentionRun:
     items: list[dict[str, Any]]  # group, language, evidence, background, found
@@ -151,7 +156,7 @@ class AbstentionRun:
     def rates(self) -> dict[str, dict[str, float | int]]:
         """Per group: how often the product's policy answers (found=true)."""
         out: dict[str, dict[str, float | int]] = {}
-        for group in ("answerable", "unanswerable", "ood"):
+        for group in GROUPS:
             rows = [r for r in self.items if r["group"] == group]
             if rows:
                 found = sum(1 for r in rows if r["found"]) / len(rows)
@@ -161,16 +166,15 @@ class AbstentionRun:
     def curve(self, signal: str, thresholds: np.ndarray) -> list[dict[str, float]]:
         """Answer iff ``signal >= t``: for each t the share of answerable questions refused and
         of unanswerable / out-of-domain questions answered."""
-        vals = {g: np.array([r[signal] for r in self.items if r["group"] == g]) for g in
-                ("answerable", "unanswerable", "ood")}
+        vals = {g: np.array([r[signal] for r in self.items if r["group"] == g]) for g in GROUPS}
         out = []
         for t in thresholds:
             row = {"threshold": round(float(t), 3)}
             if len(vals["answerable"]):
                 row["answerable_refused"] = float(np.mean(vals["answerable"] < t))
-            for g in ("unanswerable", "ood"):
+            for g in GROUPS[1:]:
                 if len(vals[g]):
-                    row[f"{g}_answered"] = float(np.mean(vals[g] >= t))
+                    row[f"{g.replace('-', '_')}_answered"] = float(np.mean(vals[g] >= t))
             out.append(row)
         return out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from evaluation.metrics import evidence_hit, mean, recall_at, reciprocal_rank, score_question
@@ -46,3 +47,20 @@ def test_score_question_and_mean() -> None:
     # Questions without gold lines do not count in the evidence mean.
     assert mean([1.0, None, 0.0, 0.5]) == pytest.approx(0.5)
     assert mean([None]) is None
+
+
+def test_held_out_ood_questions_are_their_own_group() -> None:
+    from evaluation.datasets import OUT_OF_DOMAIN_HELDOUT, load_out_of_domain
+    from evaluation.runner import AbstentionRun
+
+    tuned, held = load_out_of_domain(), load_out_of_domain(OUT_OF_DOMAIN_HELDOUT, "ood-heldout")
+    assert len(held) == 42 and {q.language for q in held} == {"de", "en", "ar", "tr", "uk", "ru", "fa"}
+    assert not {q.id for q in tuned} & {q.id for q in held}
+    assert not {q.text for q in tuned} & {q.text for q in held}
+    items = [{"group": g, "evidence": e, "margin": m, "found": f} for g, e, m, f in (
+        ("answerable", 0.85, 0.05, True), ("ood", 0.80, 0.00, False), ("ood-heldout", 0.82, 0.03, True),
+        ("ood-heldout", 0.79, -0.01, False))]
+    run = AbstentionRun(items, {})
+    assert run.rates()["ood-heldout"] == {"n": 2, "answered": 0.5, "refused": 0.5}
+    row = run.curve("margin", np.array([0.02]))[0]
+    assert row["ood_answered"] == 0.0 and row["ood_heldout_answered"] == 0.5 and row["answerable_refused"] == 0.0
