@@ -177,9 +177,8 @@ class HybridRetriever:
         borrowed = (self.memory.expand(qv, language)
                     if self.memory is not None and adapts(self.embedder, language) else None)
         if borrowed is not None:
-            gv, gate = borrowed
-            g_known, g_best, g_candidates = self._vector_signals(index, gv, depth)
-            candidates |= g_candidates
+            g_ids, _ = index.dense.search(borrowed[0][None, :], depth)
+            candidates.update(int(i) for i in g_ids[0] if i >= 0)
         lw = w.lexical(language)
         bm25 = np.zeros(n, dtype=np.float32)
         if self.lexicon is not None and language in self.lexicon.languages:
@@ -203,9 +202,11 @@ class HybridRetriever:
         sent_s = np.where(best[cand] > -1.0, best[cand], dense_s)
         fused_s = w.dense * dense_s + w.sentence * sent_s + lw * bm25[cand]
         if borrowed is not None:
-            g_dense = np.array([g_known[i] if i in g_known else float(index.dense.reconstruct(i) @ gv)
-                                for i in cand.tolist()], dtype=np.float32)
-            g_sent = np.where(g_best[cand] > -1.0, g_best[cand], g_dense)
+            # The borrowed vector re-scores the candidates the question itself (and BM25) found; it
+            # brings none of its own, so it needs no second search over every passage and sentence.
+            gv, gate = borrowed
+            g_dense, g_best = _candidate_cosines(index, cand, gv)
+            g_sent = np.where(g_best > -1.0, g_best, g_dense)
             added = w.memory * gate * (w.dense * g_dense + w.sentence * g_sent)
             fused_s = fused_s + added
         fused = {int(i): float(s) for i, s in zip(cand, fused_s, strict=True)}
@@ -238,6 +239,21 @@ class HybridRetriever:
             order = [i for i in order if allow(index.chunks[i])]
         order = cap_per_page(order, [index.chunks[i].source.url for i in order], self.weights.per_page)[:k]
         return Retrieved(order, [scored[i] for i in order], qv, **signals)
+
+
+def _candidate_cosines(index: LoadedIndex, cand: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cosine of ``v`` with each candidate's passage vector and its best sentence (-1 without sentences)."""
+    dense = np.array([float(index.dense.reconstruct(i) @ v) for i in cand.tolist()], dtype=np.float32)
+    spans = index.chunk_sentences[cand]
+    lengths = spans[:, 1] - spans[:, 0]
+    best = np.full(len(cand), -1.0, dtype=np.float32)
+    has = lengths > 0
+    if has.any():
+        rows = np.concatenate([np.arange(a, b) for a, b in spans[has]])
+        sims = np.asarray(index.sentence_vectors[rows] @ v)
+        starts = np.concatenate([[0], np.cumsum(lengths[has])[:-1]])
+        best[has] = np.maximum.reduceat(sims, starts)
+    return dense, best
 
 
 def top_indices(values: np.ndarray, k: int) -> np.ndarray:
