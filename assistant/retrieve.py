@@ -202,8 +202,9 @@ class HybridRetriever:
         sent_s = np.where(best[cand] > -1.0, best[cand], dense_s)
         fused_s = w.dense * dense_s + w.sentence * sent_s + lw * bm25[cand]
         if borrowed is not None:
-            # The borrowed vector re-scores the candidates the question itself (and BM25) found; it
-            # brings none of its own, so it needs no second search over every passage and sentence.
+            # The borrowed vector brought only its top passages (above); its sentence cosines are taken
+            # on the candidates alone, not with every sentence vector as the question's own are. Dropping
+            # its passages too lost an Arabic dev question; this way dev ranks did not move at all.
             gv, gate = borrowed
             g_dense, g_best = _candidate_cosines(index, cand, gv)
             g_sent = np.where(g_best > -1.0, g_best, g_dense)
