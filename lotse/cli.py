@@ -47,7 +47,14 @@ DataDir = Annotated[
 
 
 def _settings(data_dir: Path | None = None, **overrides: object) -> Settings:
-    s = Settings()
+    from pydantic import ValidationError
+
+    try:
+        s = Settings()
+    except ValidationError as exc:  # a bad LOTSE_ variable: name it, no traceback
+        problems = "; ".join(f"LOTSE_{'_'.join(str(x) for x in e['loc']).upper()}={e.get('input')!r}: {e['msg']}"
+                             for e in exc.errors())
+        raise _fail(LotseError(f"Invalid setting: {problems}.")) from None
     update = {k: v for k, v in {"data_dir": data_dir, **overrides}.items() if v is not None}
     return s.model_copy(update=update) if update else s
 

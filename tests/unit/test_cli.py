@@ -37,3 +37,12 @@ def test_bad_sources_file(tmp_path: Path) -> None:
 def test_missing_sources_file(tmp_path: Path) -> None:
     proc = run("ingest", "--config", str(tmp_path / "nope.toml"), "--data-dir", str(tmp_path))
     assert proc.returncode == 1 and "does not exist" in proc.stderr
+
+
+def test_a_bad_setting_is_named_without_a_traceback(tmp_path: Path) -> None:
+    import os
+
+    proc = subprocess.run([*LOTSE, "serve", "--data-dir", str(tmp_path)], cwd=REPO, capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "LOTSE_SERVE_THREADS": "-1"})
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "LOTSE_SERVE_THREADS='-1'" in proc.stderr and "greater than or equal to 0" in proc.stderr
