@@ -1,6 +1,6 @@
 """What the query adapter costs per question: one question at a time, as the server encodes them.
 
-    .venv/bin/python bench/adapter_latency.py [--per-language 90]
+    .venv/bin/python bench/adapter_latency.py [--per-language 90] [--merged] [--threads 1]
 
 One embedder, as the server loads it: the original model with the default query adapter
 wrapped around it. Each OMoS-QA dev question (en, ar, uk) is encoded twice, interleaved: with
@@ -9,7 +9,8 @@ Turkish). The query cache keys adapted and original encodings apart, so it never
 A third, separately loaded embedder without any adapter ("plain") is timed in the same loop:
 plain vs. original says what the wrapper layers cost a question the adapter does not move.
 Also the process's peak memory, taken before the plain model is loaded: one model plus the
-adapter's LoRA matrices and merged weights.
+adapters as served, low-rank (the default) or, with ``--merged``, merged weights
+(``LOTSE_QUERY_ADAPTER_MERGED``). ``--threads`` limits torch as ``LOTSE_SERVE_THREADS`` does (1).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bench.scale_corpus import pct  # noqa: E402
 from lotse.embedding import load_embedder  # noqa: E402
 from lotse.model.adapter import load_query_adapter  # noqa: E402
 from lotse.settings import DEFAULT_ADAPTER, Settings  # noqa: E402
+from lotse.threads import limit_threads  # noqa: E402
 
 
 def questions(data: Path, lang: str, n: int) -> list[str]:
@@ -61,13 +63,19 @@ def main() -> None:
     ap.add_argument("--adapter", default=DEFAULT_ADAPTER)
     ap.add_argument("--out", type=Path, default=REPO / "artifacts" / "bench")
     ap.add_argument("--no-plain", action="store_true", help="Skip the third arm (a model without wrapper layers).")
+    ap.add_argument("--merged", action="store_true", help="Merged adapter weights instead of the low-rank update.")
+    ap.add_argument("--threads", type=int, default=1, help="Threads per question, as LOTSE_SERVE_THREADS (0: leave).")
     args = ap.parse_args()
     s = Settings()
-    embedder = load_embedder(s.provisioned_model_path("none"), query_adapter=load_query_adapter(args.adapter))
+    embedder = load_embedder(s.provisioned_model_path("none"),
+                             query_adapter=load_query_adapter(args.adapter, merged=args.merged))
+    if args.threads:
+        limit_threads(args.threads)
     warm = ["Wie melde ich mich an?", "How do I register?"]
     timed(embedder, warm, "en")
     result: dict[str, object] = {"command": " ".join([Path(sys.executable).name, *sys.argv]),
-                                 "adapter": args.adapter, "threads": __import__("torch").get_num_threads(),
+                                 "adapter": args.adapter, "merged": args.merged,
+                                 "threads": __import__("torch").get_num_threads(),
                                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
     plain = None if args.no_plain else load_embedder(s.provisioned_model_path("none"))
     if plain is not None:
@@ -79,7 +87,7 @@ def main() -> None:
                                                        "p95": round(pct(v, 0.95), 1)}
                                          for arm, v in arms.items() if v}}
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "adapter_latency.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    (args.out / f"adapter_latency{'-merged' if args.merged else ''}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     print(json.dumps(result, indent=2))
 
 

@@ -185,7 +185,7 @@ def configured_embedder(s: Settings) -> Embedder:
 
     adapter = None
     if name := s.query_adapter_name():
-        adapter = load_query_adapter(name)
+        adapter = load_query_adapter(name, merged=s.query_adapter_merged)
     elif "+" in s.embedding_adapter and not s.embedding_model:
         # "a+b" with a part that is unknown or not a query adapter: say which, instead of
         # looking for a model folder named after the whole string

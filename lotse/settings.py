@@ -76,6 +76,15 @@ class Settings(BaseSettings):
             "original model (with or without a query adapter), whose vectors the memory holds."
         ),
     )
+    query_adapter_merged: bool = Field(
+        default=False,
+        description=(
+            "LOTSE_QUERY_ADAPTER_MERGED: false (default: a query adapter adds its low-rank update to the original "
+            "layers, about 5 MB per adapter) or true (it keeps merged copies of the adapted weights, 85 MB per "
+            "adapter, and spares an adapted question two thin matrix products per layer). The vectors are the "
+            "same to float rounding (docs/benchmarks.md, \"Low-rank or merged\")."
+        ),
+    )
     embed_batch_size: int = Field(default=32, ge=1, le=1024)
     chunk_max_tokens: int = Field(
         default=160, ge=32, le=510, description="Chunk size limit in model tokens."

@@ -164,16 +164,18 @@ def query_floors(name: str) -> dict[str, float]:
     return floors
 
 
-def load_query_adapter(name: str, strength: float | None = None):  # type: ignore[no-untyped-def]
+def load_query_adapter(name: str, strength: float | None = None, *,  # type: ignore[no-untyped-def]
+                       merged: bool = False):
     """The shipped query adapter ``name``, its file checked by sha256, at its spec's strength unless
     ``strength`` is given. ``name@s`` is the same as ``strength=s`` (e.g. ``omos-align-v2@1``);
-    ``a+b`` loads both, each for its own languages (``QueryAdapters``)."""
+    ``a+b`` loads both, each for its own languages (``QueryAdapters``). ``merged`` serves merged
+    weights instead of the low-rank update (faster, 85 MB more per adapter; ``RoutedLinear``)."""
     from lotse.model.query_adapter import QueryAdapter, QueryAdapters
 
     if "+" in name:
         if strength is not None:
             raise ModelBuildError(f"{name}: give each adapter its own strength (a@0.5+b@1), not one for all.")
-        return QueryAdapters([load_query_adapter(part) for part in name.split("+")])
+        return QueryAdapters([load_query_adapter(part, merged=merged) for part in name.split("+")])
 
     name, at = split_adapter_name(name)
     strength = at if at is not None else strength
@@ -181,7 +183,7 @@ def load_query_adapter(name: str, strength: float | None = None):  # type: ignor
     if spec.kind != "query":
         raise ModelBuildError(f"{name} is merged into its own model folder (`lotse model build`), not a query adapter.")
     return QueryAdapter(name, adapter_path(name), spec.sha256, frozenset(spec.languages),
-                        spec.strength if strength is None else strength)
+                        spec.strength if strength is None else strength, merged=merged)
 
 
 def _spec(name: str) -> AdapterSpec:

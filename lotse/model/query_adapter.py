@@ -9,11 +9,14 @@ detected in one of the adapter's languages go through the adapted layers. Nothin
 did well can get worse, and no re-embedding is needed to switch the adapter on or off.
 
 Loaded into the same ``SentenceTransformer`` the passages use: the adapted layers are switched on
-per thread (``active()``), so one copy of the 470 MB of weights serves both encodings; only the
-72 adapted Linear weights are kept a second time, merged (85 MB per adapter, ``RoutedLinear``),
-so an adapted question costs what an original one does. Several adapters with disjoint languages
-share the model the same way (``QueryAdapters``, ``a+b`` in the setting). The file is the same
-fp16 safetensors format as the merged adapters, checked by sha256 on load.
+per thread (``active()``), so one copy of the 470 MB of weights serves both encodings. By default
+an adapted layer adds the low-rank update ``x·Aᵀ·Bᵀ`` to the original product (``RoutedLinear``):
+about 5 MB per adapter, for two thin matrix products per layer. ``merged=True``
+(``LOTSE_QUERY_ADAPTER_MERGED``) keeps ``W + s·B·A`` as a second copy of the 72 adapted weights
+instead (85 MB per adapter) and spares those products (docs/benchmarks.md, "Low-rank or merged").
+Several adapters with disjoint languages share the model the same way (``QueryAdapters``, ``a+b``
+in the setting). The file is the same fp16 safetensors format as the merged adapters, checked by
+sha256 on load.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ __all__ = ["QueryAdapter", "QueryAdapters", "RoutedLinear"]
 
 class QueryAdapter:
     def __init__(self, name: str, path: Path, sha256: str | None, languages: frozenset[str],
-                 strength: float = 1.0) -> None:
+                 strength: float = 1.0, *, merged: bool = False) -> None:
         from lotse.model.adapter import load_adapter
 
         if not 0.0 <= strength <= 2.0:
@@ -41,6 +44,7 @@ class QueryAdapter:
         self.name = name
         self.languages = languages
         self.strength = strength
+        self.merged = merged
         self.tensors, self.meta = load_adapter(path, sha256)
         try:
             self.rank, self.alpha = int(self.meta["rank"]), float(self.meta["alpha"])
@@ -62,8 +66,8 @@ class QueryAdapter:
         return self.label if self.applies_to(language) else None
 
     def attach(self, bert) -> None:  # type: ignore[no-untyped-def]
-        """Give the adapted Linear layers of ``bert`` (a transformers BertModel) this adapter's merged
-        weight. A layer another adapter has already routed gets one weight more."""
+        """Give the adapted Linear layers of ``bert`` (a transformers BertModel) this adapter's update,
+        low-rank or merged. A layer another adapter has already routed gets one update more."""
         from lotse.model.lora import _parent
 
         modules = sorted({k.rsplit(".", 1)[0] for k in self.tensors})
@@ -87,9 +91,13 @@ class QueryAdapter:
             # strength s serves W + s * delta: weight-space interpolation between the original (0)
             # and the trained adapter (1), see AdapterSpec.strength. Float32 A and B, as in training.
             scale = self.alpha * self.strength / self.rank
+            a32, b32 = torch.from_numpy(a).to(torch.float32), torch.from_numpy(b).to(torch.float32)
             with torch.no_grad():
-                delta = torch.from_numpy(b).to(torch.float32) @ torch.from_numpy(a).to(torch.float32)
-                layer.weights[self.label] = (base.weight + scale * delta).contiguous()
+                if self.merged:
+                    layer.weights[self.label] = (base.weight + scale * (b32 @ a32)).contiguous()
+                else:
+                    # transposed once here, so that forward needs no copies
+                    layer.low_rank[self.label] = ((scale * a32).T.contiguous(), b32.T.contiguous())
 
     @contextmanager
     def active(self, language: str | None = None) -> Iterator[None]:
@@ -146,10 +154,11 @@ class QueryAdapters:
 
 
 class RoutedLinear(nn.Module):
-    """A Linear layer with one merged weight ``W + s * scale * B @ A`` per query adapter. The
-    thread's switch names the adapter that encodes (none: the original ``W``). A merged weight
-    costs an adapted question one matrix product per layer, like an original one, for one more
-    copy of the adapted weights (85 MB for e5-small) per adapter."""
+    """A Linear layer with one update per query adapter: the low-rank pair ``(s * scale * A, B)``, added
+    as ``x·Aᵀ·Bᵀ`` to the original product, or the merged weight ``W + s * scale * B @ A``. The
+    thread's switch names the adapter that encodes (none: the original ``W``). The pair costs two thin
+    products per layer and almost no memory; a merged weight costs none, for one more copy of the
+    adapted weights (85 MB for e5-small) per adapter."""
 
     def __init__(self, base: nn.Linear, switch: threading.local) -> None:
         super().__init__()
@@ -158,9 +167,18 @@ class RoutedLinear(nn.Module):
             p.requires_grad_(False)
         self.switch = switch
         self.weights: dict[str, torch.Tensor] = {}
+        self.low_rank: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}  # (s * scale * A)ᵀ, Bᵀ
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # the base weights directly, not ``self.base(x)``: one module call less per layer. The
         # wrappers still cost an unadapted question 1-3 ms (bench/adapter_latency.py, "plain")
-        weight = self.weights.get(getattr(self.switch, "on", None) or "", self.base.weight)
-        return nn.functional.linear(x, weight, self.base.bias)
+        on = getattr(self.switch, "on", None) or ""
+        y = nn.functional.linear(x, self.weights.get(on, self.base.weight), self.base.bias)
+        pair = self.low_rank.get(on)
+        if pair is None:
+            return y
+        # added in place: one kernel less per layer than ``y + (x @ a) @ b``, about a third of the
+        # update's cost for a question's 20-odd tokens
+        flat = y.view(-1, y.shape[-1])
+        flat.addmm_(x.reshape(-1, x.shape[-1]) @ pair[0], pair[1])
+        return y

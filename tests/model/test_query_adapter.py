@@ -191,8 +191,10 @@ def test_switching_the_adapter_reuses_every_passage(pair, tmp_path: Path) -> Non
     assert {m["model"]["name"] for m in manifests} == {base.passage_name}
 
 
-def test_the_merged_weight_computes_what_the_lora_layer_does(tmp_path: Path) -> None:
-    """What the product serves (RoutedLinear, one merged weight) equals the LoRA forward of training."""
+@pytest.mark.parametrize("merged", [False, True], ids=["low-rank", "merged"])
+def test_the_served_update_computes_what_the_lora_layer_does(tmp_path: Path, merged: bool) -> None:
+    """What the product serves (RoutedLinear: the low-rank update, or one merged weight) equals the
+    LoRA forward of training."""
     import torch
 
     from lotse.model.lora import LoRALinear
@@ -210,7 +212,7 @@ def test_the_merged_weight_computes_what_the_lora_layer_does(tmp_path: Path) -> 
     path = tmp_path / "one.safetensors"
     sha = save_adapter(path, {f"{name}.lora_A": lora.lora_A.detach().double().numpy(),
                               f"{name}.lora_B": lora.lora_B.detach().double().numpy()}, 16, 32.0)
-    adapter = QueryAdapter("t", path, sha, frozenset({"ar"}))
+    adapter = QueryAdapter("t", path, sha, frozenset({"ar"}), merged=merged)
     holder = torch.nn.Module()  # stands in for the BertModel: the adapter finds the layer by name
     holder.encoder = torch.nn.Module()
     holder.encoder.layer = torch.nn.ModuleList([torch.nn.Module()])
@@ -219,6 +221,8 @@ def test_the_merged_weight_computes_what_the_lora_layer_does(tmp_path: Path) -> 
     adapter.attach(holder)
     routed = holder.encoder.layer[0].intermediate.dense
     assert isinstance(routed, RoutedLinear)
+    # low-rank keeps two thin matrices, merged a full copy of the weight
+    assert (len(routed.weights), len(routed.low_rank)) == ((1, 0) if merged else (0, 1))
     x = torch.randn(2, 7, 384)
     with torch.no_grad():
         unmerged = lora(x)
@@ -330,3 +334,22 @@ def test_a_pair_with_an_unknown_or_merged_part_says_which(monkeypatch: pytest.Mo
         configured_embedder(Settings(embedding_adapter="omos-align-v2+nope"))
     with pytest.raises(ModelBuildError, match="omos-lora-v1 is merged into its own model folder"):
         configured_embedder(Settings(embedding_adapter="omos-align-v2+omos-lora-v1"))
+
+
+def test_low_rank_and_merged_adapters_encode_the_same_vectors(pair, model_path: str,  # type: ignore[no-untyped-def]
+                                                              tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """LOTSE_QUERY_ADAPTER_MERGED changes what the adapter costs, not what it encodes."""
+    from lotse.embedding import configured_embedder
+
+    low = pair[1]
+    assert low.query_adapter is not None and not low.query_adapter.merged
+    path, sha = _random_adapter(tmp_path)
+    merged = SentenceTransformerEmbedder(model_path,
+                                         query_adapter=QueryAdapter("t", path, sha, frozenset({"ar"}), merged=True))
+    assert float(merged.embed_queries([QUESTION_AR], "ar")[0] @ low.embed_queries([QUESTION_AR], "ar")[0]) > 0.99999
+    assert float(merged.embed_queries([QUESTION_DE], "de")[0] @ low.embed_queries([QUESTION_DE], "de")[0]) > 0.99999
+    # the setting reaches every adapter of the default pair
+    monkeypatch.delenv("LOTSE_EMBEDDING_MODEL", raising=False)
+    monkeypatch.setenv("LOTSE_QUERY_ADAPTER_MERGED", "true")
+    served = configured_embedder(Settings())
+    assert [m.merged for m in served.query_adapter.members] == [True, True]  # type: ignore[attr-defined]
