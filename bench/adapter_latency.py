@@ -87,7 +87,8 @@ def main() -> None:
                                                        "p95": round(pct(v, 0.95), 1)}
                                          for arm, v in arms.items() if v}}
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / f"adapter_latency{'-merged' if args.merged else ''}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    name = "adapter_latency-merged.json" if args.merged else "adapter_latency.json"
+    (args.out / name).write_text(json.dumps(result, indent=2), encoding="utf-8")
     print(json.dumps(result, indent=2))
 
 
