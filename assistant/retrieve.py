@@ -196,8 +196,9 @@ class HybridRetriever:
                 bm25 = bm25 / top
         # Exact cosines for every candidate, also those that only BM25 or a sentence brought in.
         cand = np.fromiter(sorted(candidates), dtype=np.int64)
-        dense_s = np.array([known[i] if i in known else float(index.dense.reconstruct(i) @ qv)
-                            for i in cand.tolist()], dtype=np.float32)
+        dense_s = np.array([known.get(i, np.nan) for i in cand.tolist()], dtype=np.float32)
+        if (missing := np.isnan(dense_s)).any():
+            dense_s[missing] = index.dense.vectors(cand[missing]) @ qv
         # A passage without sentences (a bare heading) is judged by its passage vector alone.
         sent_s = np.where(best[cand] > -1.0, best[cand], dense_s)
         fused_s = w.dense * dense_s + w.sentence * sent_s + lw * bm25[cand]
@@ -244,7 +245,7 @@ class HybridRetriever:
 
 def _candidate_cosines(index: LoadedIndex, cand: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Cosine of ``v`` with each candidate's passage vector and its best sentence (-1 without sentences)."""
-    dense = np.array([float(index.dense.reconstruct(i) @ v) for i in cand.tolist()], dtype=np.float32)
+    dense = (index.dense.vectors(cand) @ v).astype(np.float32)
     spans = index.chunk_sentences[cand]
     lengths = spans[:, 1] - spans[:, 0]
     best = np.full(len(cand), -1.0, dtype=np.float32)

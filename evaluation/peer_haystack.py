@@ -20,8 +20,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from index.store import LoadedIndex
 from lotse.embedding import Embedder
 
@@ -89,8 +87,7 @@ class HaystackPeer:
         # shared=False: every peer gets its own store, two eval sets never mix.
         store = InMemoryDocumentStore(embedding_similarity_function="dot_product", shared=False,
                                       return_embedding=False)
-        vectors = np.stack([index.dense.reconstruct(i) for i in range(len(index.chunks))]) \
-            if index.chunks else np.zeros((0, index.dense.dim), np.float32)
+        vectors = index.dense.vectors()[: len(index.chunks)]
         store.write_documents([
             Document(id=str(i), content=c.embed_text(), embedding=vectors[i].tolist(), meta={"row": i})
             for i, c in enumerate(index.chunks)

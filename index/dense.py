@@ -45,3 +45,9 @@ class DenseIndex:
 
     def reconstruct(self, i: int) -> np.ndarray:
         return self._index.reconstruct(int(i))
+
+    def vectors(self, ids: np.ndarray | None = None) -> np.ndarray:
+        """(len(ids), dim) float32: the stored vectors of ``ids``, or of every passage (None), in one call."""
+        if ids is None:
+            return np.asarray(self._index.reconstruct_n(0, self.size), dtype=np.float32)
+        return np.asarray(self._index.reconstruct_batch(np.ascontiguousarray(ids, dtype=np.int64)), dtype=np.float32)

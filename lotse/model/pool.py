@@ -34,7 +34,7 @@ class PassagePool:
 
         w = FusionWeights()
         n = len(index.chunks)
-        passages = np.stack([index.dense.reconstruct(i) for i in range(n)]).astype(np.float32)
+        passages = index.dense.vectors()[:n]
         return cls(passages, np.array(index.sentence_vectors, dtype=np.float32),  # a writable copy of the mmap
                    np.asarray(index.sentence_map[:, 0], dtype=np.int64),
                    [c.source.url for c in index.chunks], w.dense, w.sentence)

@@ -104,7 +104,7 @@ def build_pairs(index, train, base_queries: np.ndarray, progress: Progress) -> t
     from evaluation.datasets import normalize_line
 
     chunks = index.chunks
-    vecs = np.stack([index.dense.reconstruct(i) for i in range(len(chunks))]).astype(np.float32)
+    vecs = index.dense.vectors()[: len(chunks)]
     svecs = np.asarray(index.sentence_vectors, dtype=np.float32)
     by_url: dict[str, list[int]] = {}
     for i, c in enumerate(chunks):
@@ -269,7 +269,7 @@ def run_tune(cfg: TuneConfig, *, base_dir: Path, out: Path, eval_data_dir: Path,
         train.questions = {lang: qs[: cfg.limit_items] for lang, qs in train.questions.items()}
     base_q = base_emb.embed_queries([q.text for q in train.questions["de"]])
     pairs, stats = build_pairs(index, train, base_q, progress)
-    vecs = torch.from_numpy(np.stack([index.dense.reconstruct(i) for i in range(len(index.chunks))]).astype(np.float32))
+    vecs = torch.from_numpy(index.dense.vectors()[: len(index.chunks)])
     svecs = torch.from_numpy(np.array(index.sentence_vectors, dtype=np.float32))
 
     dev = load_omos(eval_data_dir, "dev") if cfg.select_on_dev else None

@@ -157,3 +157,19 @@ def test_report_says_what_changed(tmp_path: Path) -> None:
     assert (second.new, second.updated, second.unchanged) == (1, 1, 1)
     assert second.removed == ["https://x.test/hund"]
     assert "https://x.test/hund" not in {c.source.url for c in store.load().chunks}
+
+
+def test_dense_vectors_come_back_as_stored_also_memory_mapped(tmp_path: Path) -> None:
+    import numpy as np
+
+    from index.dense import DenseIndex
+
+    rng = np.random.default_rng(1)
+    vecs = rng.normal(size=(7, 16)).astype(np.float32)
+    DenseIndex.build(vecs).save(tmp_path / "dense.faiss")
+    loaded = DenseIndex.load(tmp_path / "dense.faiss")  # the server's way: memory-mapped, read-only
+    np.testing.assert_array_equal(loaded.vectors(), vecs)
+    np.testing.assert_array_equal(loaded.vectors(np.array([5, 0, 5])), vecs[[5, 0, 5]])
+    np.testing.assert_array_equal(loaded.vectors(np.array([5])), loaded.reconstruct(5)[None, :])
+    assert loaded.vectors(np.array([], dtype=np.int64)).shape == (0, 16)
+    assert DenseIndex.build(np.zeros((0, 16), np.float32)).vectors().shape == (0, 16)
