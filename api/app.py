@@ -71,6 +71,14 @@ def build_state(settings: Settings, state: AppState, embedder: Embedder | None =
     state.jobs = ReindexJobs(_ingest_runner(settings, state.assistant.embedder))
 
 
+def _adapter_weights(embedder: object) -> str | None:
+    """How the query adapters are served: 'low-rank' (the default), 'merged', or None without one."""
+    adapter = getattr(embedder, "query_adapter", None)
+    if adapter is None:
+        return None
+    return "merged" if adapter.merged else "low-rank"
+
+
 def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
     settings = settings or Settings()
     state = AppState(settings, Metrics(lambda: state.assistant.index if state.assistant else None))
@@ -190,6 +198,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
                              "problem": live.last_error, "store_problem": store_problem, "version": VERSION,
                              "model": Path(assistant().embedder.name).name,
                              "query_memory": getattr(getattr(assistant().retriever, "memory", None), "name", None),
+                             "adapter_weights": _adapter_weights(assistant().embedder),
                              "threads": threads})
 
     @app.get("/metrics", tags=["operations"], response_class=Response,

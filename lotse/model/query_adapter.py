@@ -130,6 +130,10 @@ class QueryAdapters:
         self.label = "+".join(m.label for m in members)
         self.languages = frozenset(seen)
 
+    @property
+    def merged(self) -> bool:
+        return all(m.merged for m in self.members)
+
     def _member(self, language: str | None) -> QueryAdapter | None:
         return next((m for m in self.members if m.applies_to(language)), None)
 

@@ -183,6 +183,7 @@ class TestOperations:
         ready = httpx.get(f"{server}/ready", timeout=30).json()
         assert ready["ready"] is True and ready["index_version"] and ready["version"]
         assert ready["query_memory"] is None  # the original model, no query adapter: the memory is not used
+        assert ready["adapter_weights"] is None
 
     def test_metrics_count_requests_and_answers(self, server: str) -> None:
         ask(server, KITA["de"])

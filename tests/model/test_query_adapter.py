@@ -145,6 +145,7 @@ def test_the_default_server_loads_the_query_adapter(demo_data_dir: Path, model_p
         ready = httpx.get(f"{base}/ready", timeout=10).json()
         assert ready["model"] == f"multilingual-e5-small+{served}" and ready["query_memory"] == "omos-tm-v1"
         assert ready["threads"] == {"torch": 1, "faiss": 1, "blas": 1}  # LOTSE_SERVE_THREADS defaults to one
+        assert ready["adapter_weights"] == "low-rank"  # LOTSE_QUERY_ADAPTER_MERGED defaults to false
         r = httpx.get(f"{base}/v1/search", params={"q": "كيف أسجل طفلي في روضة الأطفال؟", "k": 3}, timeout=60)
         assert r.status_code == 200 and r.json()["language"] == "ar"
         assert any("kita" in p["source"]["url"] for p in r.json()["passages"])
