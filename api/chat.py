@@ -6,12 +6,13 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Header
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.schemas import AskRequest, AskResponse, ErrorResponse, FeedbackRequest, FeedbackResponse
 from api.state import AppState, get_state
+from assistant.language import accept_language_hint
 from assistant.service import AskResult
 from lotse.errors import LotseError, NotFoundError
 
@@ -19,6 +20,10 @@ __all__ = ["router", "sse"]
 
 router = APIRouter(tags=["assistant"])
 State = Annotated[AppState, Depends(get_state)]
+# Browsers send it by themselves; it settles the language of one to three words ("Kita").
+AcceptLanguage = Annotated[str | None, Header(description="The asker's languages; the first one we serve "
+                                              "decides the language of a question of one to three words "
+                                              "when the words alone do not (`Kita`: German or Turkish).")]
 
 _SSE_DOC = """Server-sent events, in this order:
 
@@ -41,13 +46,14 @@ def _count(state: AppState, result: AskResult) -> None:
 
 
 @router.post("/v1/ask", response_model=AskResponse)
-async def ask(req: AskRequest, state: State) -> dict[str, Any]:
+async def ask(req: AskRequest, state: State, accept_language: AcceptLanguage = None) -> dict[str, Any]:
     """Answer a question: a short extractive answer with [n] citations, the sources it cites, the passages
     it rests on. Send `session_id` back with the next question and a follow-up ("Und für Kinder unter
     drei?") is understood in the light of the previous one."""
     conv = state.conversation
     assert conv is not None
-    result = await run_in_threadpool(conv.ask, req.question, session_id=req.session_id, top_k=req.top_k)
+    result = await run_in_threadpool(conv.ask, req.question, session_id=req.session_id, top_k=req.top_k,
+                                     hint=accept_language_hint(accept_language))
     _count(state, result)
     return result.to_dict()
 
@@ -55,13 +61,14 @@ async def ask(req: AskRequest, state: State) -> dict[str, Any]:
 @router.post("/v1/chat", response_class=StreamingResponse, description=_SSE_DOC,
              responses={200: {"description": "An event stream.",
                               "content": {"text/event-stream": {"schema": {"type": "string"}}}}})
-async def chat(req: AskRequest, state: State) -> StreamingResponse:
+async def chat(req: AskRequest, state: State, accept_language: AcceptLanguage = None) -> StreamingResponse:
     """The request of `/v1/ask`, answered as a stream: passages first, then the answer, then done."""
     conv = state.conversation
     assert conv is not None
     # Retrieval runs before the stream opens, so a bad question or a missing index is a normal JSON
     # error with its status code; only the (possibly slow, generative) answer step is streamed.
-    result = await run_in_threadpool(conv.retrieve, req.question, session_id=req.session_id, top_k=req.top_k)
+    result = await run_in_threadpool(conv.retrieve, req.question, session_id=req.session_id, top_k=req.top_k,
+                                     hint=accept_language_hint(accept_language))
 
     async def events() -> AsyncIterator[str]:
         body = result.to_dict()

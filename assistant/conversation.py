@@ -34,7 +34,8 @@ class Conversation:
         self.writer = writer
         self.store_problem: str | None = None  # the last store failure, until a write works again (/ready)
 
-    def retrieve(self, question: str, *, session_id: str | None = None, top_k: int | None = None) -> AskResult:
+    def retrieve(self, question: str, *, session_id: str | None = None, top_k: int | None = None,
+                 hint: str | None = None) -> AskResult:
         sid = session_id or uuid.uuid4().hex
         history = []
         if session_id:
@@ -45,7 +46,7 @@ class Conversation:
                 self.store_problem = str(exc)
                 log.warning("answering without conversation memory: %s", exc)
         context = self.followup.run(" ".join(question.split()), history)
-        result = self.assistant.ask(question, session_id=sid, top_k=top_k, context=context)
+        result = self.assistant.ask(question, session_id=sid, top_k=top_k, context=context, hint=hint)
         return result
 
     def finish(self, result: AskResult, question: str) -> AskResult:
@@ -77,5 +78,6 @@ class Conversation:
                          mode=result.answer.mode, index_version=result.index_version, cited_ids=cited_ids),
         )
 
-    def ask(self, question: str, *, session_id: str | None = None, top_k: int | None = None) -> AskResult:
-        return self.finish(self.retrieve(question, session_id=session_id, top_k=top_k), question)
+    def ask(self, question: str, *, session_id: str | None = None, top_k: int | None = None,
+            hint: str | None = None) -> AskResult:
+        return self.finish(self.retrieve(question, session_id=session_id, top_k=top_k, hint=hint), question)

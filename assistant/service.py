@@ -106,13 +106,15 @@ class Assistant:
         return q, k
 
     def _retrieve(self, question: str, k: int | None, allow: ChunkFilter | None,
-                  context: QueryContext | None = None) -> tuple[str, LoadedIndex, Retrieved, Evidence, list[Passage]]:
+                  context: QueryContext | None = None,
+                  hint: str | None = None) -> tuple[str, LoadedIndex, Retrieved, Evidence, list[Passage]]:
         """Checked question -> language, index, ranking, evidence and the passages to return.
 
         With a follow-up ``context`` retrieval and evidence use the previous question plus this one;
-        the language is still this question's, unless it is too short to tell (then the previous one's)."""
+        the language is still this question's, unless it is too short to tell (then the previous one's).
+        ``hint``: the asker's device language (``Accept-Language``), which settles one to three words."""
         q, k = self._check(question, k)
-        language = self.languages.detect(q)
+        language = self.languages.detect(q, hint)
         query = q
         if context is not None and context.is_followup:
             query = context.query
@@ -125,15 +127,19 @@ class Assistant:
                     for r, (i, s) in enumerate(zip(hits.ids, hits.scores, strict=True))]
         return language, idx, hits, ev, passages
 
-    def search(self, question: str, k: int | None = None, *, allow: ChunkFilter | None = None) -> SearchResult:
-        language, _, _, _, passages = self._retrieve(question, k, allow)
+    def search(self, question: str, k: int | None = None, *, allow: ChunkFilter | None = None,
+               hint: str | None = None) -> SearchResult:
+        language, _, _, _, passages = self._retrieve(question, k, allow, hint=hint)
         return SearchResult(language, passages)
 
     def ask(self, question: str, *, session_id: str | None = None, top_k: int | None = None,
-            allow: ChunkFilter | None = None, context: QueryContext | None = None) -> AskResult:
+            allow: ChunkFilter | None = None, context: QueryContext | None = None,
+            hint: str | None = None) -> AskResult:
         """``allow`` defaults to hiding expired offers (and pages whose offers all ended); ``context``
-        (from ``FollowUp.run``) retrieves a follow-up with the previous question in mind."""
-        language, idx, hits, ev, passages = self._retrieve(question, top_k, allow or default_filter(), context)
+        (from ``FollowUp.run``) retrieves a follow-up with the previous question in mind; ``hint`` is
+        the asker's device language, if known."""
+        language, idx, hits, ev, passages = self._retrieve(question, top_k, allow or default_filter(), context,
+                                                           hint)
         decision = self.abstention.run(ev.best, hits.query_vector, self.embedder,
                                        adapted=adapts(self.embedder, language), language=language)
         found = bool(hits.ids) and decision.found

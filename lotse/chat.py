@@ -8,12 +8,14 @@ with ``--url``; both show the answer, its numbered sources with links, and the o
 
 from __future__ import annotations
 
+import os
 import sys
 import uuid
 from typing import Any, Protocol, TextIO
 
 from rich.console import Console
 
+from assistant.language import locale_hint
 from lotse.errors import LotseError
 
 __all__ = ["ChatBackend", "LocalBackend", "RemoteBackend", "run_chat"]
@@ -35,9 +37,10 @@ class LocalBackend:
 
         self.conversation = build_conversation(settings, build_assistant(settings))
         self.conversation.assistant.warm_up()
+        self.hint = locale_hint(dict(os.environ))  # the terminal's language settles "Kita" (German or Turkish)
 
     def ask(self, question: str, session_id: str, top_k: int | None) -> dict[str, Any]:
-        return self.conversation.ask(question, session_id=session_id, top_k=top_k).to_dict()
+        return self.conversation.ask(question, session_id=session_id, top_k=top_k, hint=self.hint).to_dict()
 
     def feedback(self, answer_id: str, rating: int, comment: str | None) -> bool:
         return self.conversation.store.add_feedback(answer_id, rating, comment)
@@ -49,7 +52,9 @@ class RemoteBackend:
     def __init__(self, url: str, timeout: float = 120.0) -> None:
         import httpx
 
-        self.client = httpx.Client(base_url=url.rstrip("/"), timeout=timeout)
+        hint = locale_hint(dict(os.environ))  # sent as a browser would send its language
+        self.client = httpx.Client(base_url=url.rstrip("/"), timeout=timeout,
+                                   headers={"Accept-Language": hint} if hint else None)
 
     def _post(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         import httpx

@@ -109,11 +109,14 @@ def ask(
     top_k: Annotated[int | None, typer.Option("--top-k", "-k", help="Passages to return.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON response.")] = False,
 ) -> None:
-    """Ask one question and print the answer with its sources."""
+    """Ask one question and print the answer with its sources. One to three words whose language is
+    unclear ("Kita") are read in the terminal's language (LANG)."""
+    from assistant.language import locale_hint
+
     s = _settings(data_dir)
     try:
         assistant = _assistant(s)
-        result = assistant.ask(question, top_k=top_k)
+        result = assistant.ask(question, top_k=top_k, hint=locale_hint(dict(os.environ)))
     except LotseError as exc:
         raise _fail(exc) from exc
     if as_json:

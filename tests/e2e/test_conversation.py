@@ -117,6 +117,28 @@ class TestLanguages:
         assert body["passages"]  # the nearest passages still come, for an agent to judge
 
 
+    def test_the_browsers_language_settles_one_word(self, server: str) -> None:
+        """`Kita` alone is as much Turkish as German to the detector: the Accept-Language a browser
+        sends decides, on every route; a whole question keeps its own language whatever the browser.
+        (The header weighs only languages the words can be written in: Kita from a Ukrainian phone is
+        not Ukrainian; docs/benchmarks.md, "Short queries".)"""
+        def search(q: str, header: str) -> str:
+            r = httpx.get(f"{server}/v1/search", params={"q": q, "k": 3}, headers={"Accept-Language": header},
+                          timeout=60)
+            assert r.status_code == 200, r.text
+            return r.json()["language"]
+
+        assert search("Kita", "de-DE,de;q=0.9,en;q=0.8") == "de"
+        assert search("Kita", "tr-TR,tr;q=0.9") == "tr"
+        assert search(KITA["ru"], "de-DE") == "ru"
+        r = httpx.post(f"{server}/v1/ask", json={"question": "Kita"}, headers={"Accept-Language": "de"}, timeout=60)
+        assert r.json()["language"] == "de" and r.json()["answer"]["language"] == "de"
+        # школа is Ukrainian, Russian or Bulgarian; a Russian phone settles it
+        r = httpx.post(f"{server}/v1/chat", json={"question": "школа"}, headers={"Accept-Language": "ru-RU, de;q=0.5"},
+                       timeout=60)
+        assert events(r)[0][1]["language"] == "ru"
+
+
 class TestStreaming:
     def test_chat_streams_passages_then_answer_then_done(self, server: str) -> None:
         r = httpx.post(f"{server}/v1/chat", json={"question": KITA["ar"], "session_id": "sse-1", "top_k": 3},

@@ -163,6 +163,15 @@ class TestCli:
         body = json.loads(proc.stdout)
         assert body["passages"][0]["source"]["section"] == KITA_SECTION
 
+    @pytest.mark.parametrize(("locale", "language"), [("de_DE.UTF-8", "de"), ("tr_TR.UTF-8", "tr")])
+    def test_the_terminals_language_settles_one_word(self, demo_data_dir: Path, model_path: str,
+                                                      locale: str, language: str) -> None:
+        env = {**os.environ, "LOTSE_EMBEDDING_MODEL": model_path, "LANG": locale, "LC_ALL": "", "LC_MESSAGES": ""}
+        proc = subprocess.run([*LOTSE, "ask", "Kita", "--data-dir", str(demo_data_dir), "--json"],
+                              env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["language"] == language
+
     def test_missing_index_is_a_clear_error(self, tmp_path: Path, model_path: str) -> None:
         env = {**os.environ, "LOTSE_EMBEDDING_MODEL": model_path}
         proc = subprocess.run([*LOTSE, "ask", "Kita?", "--data-dir", str(tmp_path)], env=env, cwd=REPO,

@@ -1,0 +1,126 @@
+"""Language identification of short queries: lingua alone (before) against the served detector.
+
+    .venv/bin/python bench/language_id.py [--split dev|test] [--grid] [--eval-data ../shared/data]
+
+Short queries are `evaluation/data/short_queries_{dev,test}.jsonl`: one to three words in German
+(what a call-centre agent types) and in 13 other served languages, written for this benchmark;
+`uk|ru` marks a word both languages write alike. Each is detected three ways:
+
+- *no hint*: the API without an ``Accept-Language`` header, ``lotse eval``;
+- *own hint*: the asker's device is set to the query's language (a newcomer's phone);
+- *German hint*: the device is set to German, whatever language is typed (the call centre; a
+  newcomer on a German laptop).
+
+``--grid`` prints the weight grid the served weights were chosen from (dev only: the highest sum
+of the three columns, ties to the smaller weights). Then, with no hint as ``lotse eval`` runs it,
+every OMoS-QA dev/test and XQuAD question is detected both ways and the changes counted: the
+long questions the retrieval figures rest on must keep their language.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import re
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from assistant.language import SERVED_LANGUAGES, LanguageDetector  # noqa: E402
+from evaluation.datasets import OMOS_LANGUAGES, XQUAD_LANGUAGES, load_omos, load_xquad  # noqa: E402
+
+DATA = REPO / "evaluation" / "data"
+SCENARIOS = ("no hint", "own hint", "German hint")
+
+
+class Before:
+    """The detector as it was until 2026-11-28: lingua's pick, Persian letters first."""
+
+    def __init__(self) -> None:
+        self._lingua = LanguageDetector()._get()
+
+    def detect(self, text: str, hint: str | None = None) -> str:
+        text = text.strip()[:500]
+        if re.search(r"[\u0600-\u06ff]", text):
+            return "fa" if re.search(r"[پچژگکی]", text) else "ar"
+        lang = self._lingua.detect_language_of(text)
+        return lang.iso_code_639_1.name.lower() if lang else "de"
+
+
+def load(split: str) -> list[dict]:
+    return [json.loads(line) for line in (DATA / f"short_queries_{split}.jsonl").read_text().splitlines()]
+
+
+def score(detector, items: list[dict]) -> dict[str, tuple[int, list[str]]]:  # type: ignore[no-untyped-def]
+    out: dict[str, tuple[int, list[str]]] = {}
+    for scenario in SCENARIOS:
+        ok, misses = 0, []
+        for item in items:
+            labels = item["language"].split("|")
+            hint = {"no hint": None, "own hint": labels[0], "German hint": "de"}[scenario]
+            got = detector.detect(item["query"], hint)
+            ok += got in labels
+            if got not in labels:
+                misses.append(f"{item['query']} → {got}")
+        out[scenario] = (ok, misses)
+    return out
+
+
+def per_language(detector, items: list[dict]) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    rows: dict[str, list[int]] = {}
+    for item in items:
+        labels = item["language"].split("|")
+        rows.setdefault(item["language"], []).append(detector.detect(item["query"]) in labels)
+    return {lang: f"{sum(v)}/{len(v)}" for lang, v in rows.items()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--split", default="dev", choices=("dev", "test"))
+    ap.add_argument("--grid", action="store_true", help="print the dev grid of weights")
+    ap.add_argument("--eval-data", type=Path, default=REPO.parent / "shared" / "data")
+    ap.add_argument("--no-eval", action="store_true", help="skip the OMoS-QA/XQuAD check")
+    args = ap.parse_args()
+
+    items = load(args.split)
+    print(f"## Short queries, {args.split} ({len(items)})\n")
+    print("| detector | " + " | ".join(SCENARIOS) + " |\n|---|---|---|---|")
+    results = {"before (lingua alone)": score(Before(), items), "served": score(LanguageDetector(), items)}
+    for name, res in results.items():
+        print(f"| {name} | " + " | ".join(f"{res[s][0]}/{len(items)}" for s in SCENARIOS) + " |")
+    for name, res in results.items():
+        for s in SCENARIOS:
+            print(f"\n{name}, {s}, missed: " + "; ".join(res[s][1]))
+    print("\nper language, no hint: before", per_language(Before(), items))
+    print("per language, no hint: served", per_language(LanguageDetector(), items))
+
+    if args.grid:
+        print("\n## Grid (hint weight, other-language weight): sum over the three scenarios\n")
+        for hint_w, other_w in itertools.product((1.0, 2.0, 3.0, 4.0), (1.0, 0.5)):
+            res = score(LanguageDetector(SERVED_LANGUAGES, hint_weight=hint_w, other_weight=other_w), items)
+            print(f"hint ×{hint_w:g}, others ×{other_w:g}: " + ", ".join(f"{s} {res[s][0]}" for s in SCENARIOS)
+                  + f"; sum {sum(r[0] for r in res.values())}")
+
+    if args.no_eval:
+        return
+    print("\n## Long questions, no hint: before → served (changed / total; accuracy against the set's language)\n")
+    before, served = Before(), LanguageDetector()
+    sets = [(f"OMoS-QA {split}", load_omos(args.eval_data, split=split), OMOS_LANGUAGES) for split in ("dev", "test")]
+    sets.append(("XQuAD", load_xquad(args.eval_data), XQUAD_LANGUAGES))
+    for name, evalset, langs in sets:
+        cells = []
+        for lang in langs:
+            qs = evalset.questions.get(lang, [])
+            a = [before.detect(q.text) for q in qs]
+            b = [served.detect(q.text) for q in qs]
+            changed = sum(x != y for x, y in zip(a, b, strict=True))
+            cells.append(f"{lang} {changed}/{len(qs)} ({sum(x == lang for x in a) / len(qs):.3f} → "
+                         f"{sum(y == lang for y in b) / len(qs):.3f})")
+        print(f"- {name}: " + "; ".join(cells))
+
+
+if __name__ == "__main__":
+    main()

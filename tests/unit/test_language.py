@@ -1,0 +1,92 @@
+"""Language identification of questions: lingua for questions, a device hint and weights for one to
+three words, Arabic and Persian letters first (the choice of weights: bench/language_id.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.language import LanguageDetector, accept_language_hint, locale_hint
+
+DATA = Path(__file__).resolve().parents[2] / "evaluation" / "data"
+
+
+@pytest.fixture(scope="module")
+def detector() -> LanguageDetector:
+    return LanguageDetector()
+
+
+def test_the_device_language_settles_a_word_lingua_cannot(detector: LanguageDetector) -> None:
+    assert detector.detect("Kita", hint="de") == "de"
+    assert detector.detect("Kita", hint="tr") == "tr"
+    assert detector.detect("OGS", hint="de") == "de"
+    assert detector.detect("школа", hint="uk") == "uk" and detector.detect("школа", hint="ru") == "ru"
+
+
+def test_a_question_keeps_its_language_whatever_the_device(detector: LanguageDetector) -> None:
+    assert detector.detect("Wie melde ich mein Kind in der Kita an?", hint="tr") == "de"
+    assert detector.detect("Как записать ребёнка в детский сад?", hint="de") == "ru"
+    assert detector.detect("Çocuğumu kreşe nasıl kaydettirebilirim?", hint="de") == "tr"
+    # a hint we do not serve, or none, changes nothing
+    assert detector.detect("Kita", hint="xx") == detector.detect("Kita")
+
+
+def test_a_few_words_lean_to_the_languages_we_are_built_for(detector: LanguageDetector) -> None:
+    assert detector.detect("школа записи") == "ru"  # lingua alone: Bulgarian
+    assert detector.detect("kreş") == "tr"  # lingua alone: Romanian
+    assert detector.detect("детска градина") == "bg"  # still Bulgarian when the words say so
+    assert detector.detect("grădiniță") == "ro"
+
+
+def test_arabic_and_persian_by_their_letters_then_by_lingua(detector: LanguageDetector) -> None:
+    assert detector.detect("مدرسة") == "ar"  # ta marbuta
+    assert detector.detect("مهدکودک") == "fa"  # Persian kaf
+    assert detector.detect("مدرسه") == "fa"  # neither: lingua between the two
+    assert detector.detect("ثبت نام") == "fa"
+    assert detector.detect("سلام", hint="ar") == "ar"
+    # a question of four words or more without Persian letters stays Arabic, as before
+    assert detector.detect("متى تبدأ دورة اللغة الألمانية؟") == "ar"
+
+
+def test_empty_and_letterless_text_is_the_default(detector: LanguageDetector) -> None:
+    assert detector.detect("") == "de" and detector.detect("123 ?!") == "de"
+
+
+@pytest.mark.parametrize(("split", "floors"), [("dev", (126, 132, 125)), ("test", (126, 131, 125))])
+def test_short_queries_sets(detector: LanguageDetector, split: str, floors: tuple[int, int, int]) -> None:
+    """No hint, the query's own language, German: at least the counts of docs/benchmarks.md."""
+    items = [json.loads(line) for line in (DATA / f"short_queries_{split}.jsonl").read_text().splitlines()]
+    for hint_of, floor in zip((lambda _: None, lambda labels: labels[0], lambda _: "de"), floors, strict=True):
+        ok = sum(detector.detect(x["query"], hint_of(x["language"].split("|"))) in x["language"].split("|")
+                 for x in items)
+        assert ok >= floor
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("tr-TR,tr;q=0.9,de;q=0.8,en;q=0.7", "tr"),
+    ("en;q=0.5, de", "de"),
+    ("xx, fr-CH;q=0.9, fr;q=0.8", "fr"),
+    ("zh-Hant-TW", "zh"),
+    ("*", None),
+    ("de;q=0", None),
+    ("de;q=abc, uk;q=0.3", "uk"),
+    ("de;q=1.2.3", None),
+    ("", None),
+    (None, None),
+    (",,;;", None),
+])
+def test_accept_language(header: str | None, expected: str | None) -> None:
+    assert accept_language_hint(header) == expected
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({"LANG": "de_DE.UTF-8"}, "de"),
+    ({"LANG": "uk_UA.UTF-8", "LC_MESSAGES": "ar_SY.UTF-8"}, "ar"),
+    ({"LC_ALL": "C.UTF-8", "LANG": "tr_TR.UTF-8"}, None),  # LC_ALL wins, and C is no language
+    ({"LANG": "fa_IR"}, "fa"),
+    ({}, None),
+])
+def test_locale(env: dict[str, str], expected: str | None) -> None:
+    assert locale_hint(env) == expected
