@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import admin, chat
-from api.chat import AcceptLanguage
+from api.chat import DeviceLanguage
 from api.metrics import CONTENT_TYPE_LATEST, Metrics
 from api.protection import Protection, ProtectionConfig
 from api.reindex import ReindexJobs
@@ -23,7 +23,6 @@ from api.state import AppState
 from api.web import install_web
 from assistant.factory import build_assistant, build_conversation
 from assistant.filters import build_filter, is_expired, list_offers, today
-from assistant.language import accept_language_hint
 from assistant.service import Assistant
 from index.store import IndexStore
 from lotse.embedding import Embedder
@@ -221,13 +220,12 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
                      free: Annotated[bool | None, Query(description="Only free (or only paid) offers.")] = None,
                      language: Annotated[str | None, Query(description="Offers in this language (ISO code).")] = None,
                      include_expired: Annotated[bool, Query(description="Include offers that have ended.")] = False,
-                     accept_language: AcceptLanguage = None) -> dict:
+                     *, hint: DeviceLanguage) -> dict:
         """Search-first: the best passages with highlights, no composed answer. Offers that have ended
         are left out unless `include_expired`; a filter on an offer field returns offers only."""
         allow = build_filter(source=source, kind=kind, district=district, age=age, free=free, language=language,
                              include_expired=include_expired)
-        result = await run_in_threadpool(assistant().search, q, k, allow=allow,
-                                         hint=accept_language_hint(accept_language))
+        result = await run_in_threadpool(assistant().search, q, k, allow=allow, hint=hint)
         return result.to_dict()
 
     @app.get("/v1/offers", response_model=OffersResponse, tags=["assistant"])

@@ -16,14 +16,20 @@ from assistant.language import accept_language_hint
 from assistant.service import AskResult
 from lotse.errors import LotseError, NotFoundError
 
-__all__ = ["router", "sse"]
+__all__ = ["DeviceLanguage", "router", "sse"]
 
 router = APIRouter(tags=["assistant"])
 State = Annotated[AppState, Depends(get_state)]
-# Browsers send it by themselves; it settles the language of one to three words ("Kita").
-AcceptLanguage = Annotated[str | None, Header(description="The asker's languages; the first one we serve "
-                                              "decides the language of a question of one to three words "
-                                              "when the words alone do not (`Kita`: German or Turkish).")]
+
+
+def device_language(accept_language: Annotated[str | None, Header(
+        description="The asker's languages, which browsers send by themselves; the first one we serve "
+                    "decides the language of a question of one to three words when the words alone do "
+                    "not (`Kita`: German or Turkish).")] = None) -> str | None:
+    return accept_language_hint(accept_language)
+
+
+DeviceLanguage = Annotated[str | None, Depends(device_language)]
 
 _SSE_DOC = """Server-sent events, in this order:
 
@@ -46,14 +52,14 @@ def _count(state: AppState, result: AskResult) -> None:
 
 
 @router.post("/v1/ask", response_model=AskResponse)
-async def ask(req: AskRequest, state: State, accept_language: AcceptLanguage = None) -> dict[str, Any]:
+async def ask(req: AskRequest, state: State, hint: DeviceLanguage) -> dict[str, Any]:
     """Answer a question: a short extractive answer with [n] citations, the sources it cites, the passages
     it rests on. Send `session_id` back with the next question and a follow-up ("Und für Kinder unter
     drei?") is understood in the light of the previous one."""
     conv = state.conversation
     assert conv is not None
     result = await run_in_threadpool(conv.ask, req.question, session_id=req.session_id, top_k=req.top_k,
-                                     hint=accept_language_hint(accept_language))
+                                     hint=hint)
     _count(state, result)
     return result.to_dict()
 
@@ -61,14 +67,14 @@ async def ask(req: AskRequest, state: State, accept_language: AcceptLanguage = N
 @router.post("/v1/chat", response_class=StreamingResponse, description=_SSE_DOC,
              responses={200: {"description": "An event stream.",
                               "content": {"text/event-stream": {"schema": {"type": "string"}}}}})
-async def chat(req: AskRequest, state: State, accept_language: AcceptLanguage = None) -> StreamingResponse:
+async def chat(req: AskRequest, state: State, hint: DeviceLanguage) -> StreamingResponse:
     """The request of `/v1/ask`, answered as a stream: passages first, then the answer, then done."""
     conv = state.conversation
     assert conv is not None
     # Retrieval runs before the stream opens, so a bad question or a missing index is a normal JSON
     # error with its status code; only the (possibly slow, generative) answer step is streamed.
     result = await run_in_threadpool(conv.retrieve, req.question, session_id=req.session_id, top_k=req.top_k,
-                                     hint=accept_language_hint(accept_language))
+                                     hint=hint)
 
     async def events() -> AsyncIterator[str]:
         body = result.to_dict()
