@@ -5,6 +5,8 @@ Questions of four words or more are lingua's to decide. One to three words often
 the asker's device is set to (the browser's ``Accept-Language``, a terminal's ``LANG``), given as
 a ``hint``, and a lower weight for the served languages outside the ones the product is built
 for. Both multiply lingua's confidences, so a short query lingua is sure of keeps its language.
+A weight cannot make Latin letters Ukrainian, so from a device set to a language not written in
+Latin letters, Latin words lingua is unsure of take the device's language (a newcomer's *Kita*).
 The weights were chosen on ``evaluation/data/short_queries_dev.jsonl`` (``bench/language_id.py``);
 on longer questions they moved a few Romanian and Spanish XQuAD questions, hence the word limit.
 """
@@ -26,10 +28,15 @@ CORE_LANGUAGES = frozenset({"de", "en", "ar", "tr", "uk", "ru", "fa"})
 HINT_WEIGHT = 3.0
 OTHER_WEIGHT = 0.5
 SHORT_WORDS = 3  # the most words the weights and the Arabic/Persian vote apply to
+# Served languages not written in Latin letters. From a device set to one of them, a few Latin words
+# lingua is unsure of are German terms a newcomer typed (Kita, VHS, OGS): the device's language.
+NON_LATIN_LANGUAGES = frozenset({"ar", "fa", "uk", "ru", "bg", "el", "zh", "hi", "th"})
+UNSURE = 0.5  # lingua's best confidence below this: the words do not tell
 
 _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff]")
 _PERSIAN_LETTERS = re.compile(r"[پچژگکی]")  # letters Arabic does not use (ک/ی are Persian forms)
 _ARABIC_LETTERS = re.compile(r"[ةىيك]")  # ta marbuta, alif maqsura, dotted ya, Arabic kaf: not Persian
+_NON_LATIN_LETTER = re.compile(r"[^\W\d_A-Za-z\u00c0-\u024f]")
 _LANGUAGE_RANGE = re.compile(r"^\s*([A-Za-z]{1,8})(?:[-_][A-Za-z0-9]{1,8})*\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$")
 
 
@@ -79,6 +86,8 @@ class LanguageDetector:
         scores = {code: value * self._weight(code, hint) for code, value in confidences.items()}
         if not scores or max(scores.values()) <= 0:
             return self.default
+        if hint in NON_LATIN_LANGUAGES and max(confidences.values()) < UNSURE and not _NON_LATIN_LETTER.search(text):
+            return hint
         return max(scores, key=lambda code: scores[code])
 
     def _weight(self, code: str, hint: str | None) -> float:

@@ -11,6 +11,9 @@ Short queries are `evaluation/data/short_queries_{dev,test}.jsonl`: one to three
 - *German hint*: the device is set to German, whatever language is typed (the call centre; a
   newcomer on a German laptop).
 
+From a device set to a language not written in Latin letters (uk, ar, …), the Latin words lingua
+is unsure of take the device's language; the German queries that do are listed.
+
 ``--grid`` prints the weight grid the served weights were chosen from (dev only: the highest sum
 of the three columns, ties to the smaller weights). Then, with no hint as ``lotse eval`` runs it,
 every OMoS-QA dev/test and XQuAD question is detected both ways and the changes counted: the
@@ -96,6 +99,13 @@ def main() -> None:
             print(f"\n{name}, {s}, missed: " + "; ".join(res[s][1]))
     print("\nper language, no hint: before", per_language(Before(), items))
     print("per language, no hint: served", per_language(LanguageDetector(), items))
+
+    german = [x["query"] for x in items if x["language"] == "de"]
+    served = LanguageDetector()
+    for hint in ("uk", "ar"):
+        moved = [q for q in german if served.detect(q, hint) == hint]
+        print(f"\nGerman queries from a device set to {hint}: {len(moved)} of {len(german)} take {hint} "
+              f"(Latin words lingua is unsure of): " + "; ".join(moved))
 
     if args.grid:
         print("\n## Grid (hint weight, other-language weight): sum over the three scenarios\n")

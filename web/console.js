@@ -64,7 +64,8 @@
     var mine = ++seq;
     results.setAttribute("aria-busy", "true");
     try {
-      var body = await core.getJSON(api, "/v1/search?" + key, controller.signal);
+      // The agents work in German: "Kita" typed here is German, whatever the browser's language.
+      var body = await core.getJSON(api, "/v1/search?" + key, controller.signal, "de");
       if (mine !== seq) return;
       render(body.passages || [], text);
     } catch (e) {

@@ -269,11 +269,14 @@
     return { event: event, data: data.join("\n") };
   }
 
-  /** POST /v1/chat and call onEvent(name, json) for each event as it arrives. */
-  async function streamChat(api, body, onEvent, signal) {
+  /** POST /v1/chat and call onEvent(name, json) for each event as it arrives. ``lang``, the language
+   *  the asker chose in the widget, goes as Accept-Language: it settles one to three words ("Kita");
+   *  without a choice the browser sends its own. */
+  async function streamChat(api, body, onEvent, signal, lang) {
+    var headers = { "Content-Type": "application/json", "Accept": "text/event-stream" };
+    if (lang) headers["Accept-Language"] = lang;
     var res = await fetch(api + "/v1/chat", {
-      method: "POST", credentials: "omit", signal: signal,
-      headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
+      method: "POST", credentials: "omit", signal: signal, headers: headers,
       body: JSON.stringify(body)
     });
     if (!res.ok) throw await failure(res);
@@ -309,8 +312,9 @@
     return res.json();
   }
 
-  async function getJSON(api, path, signal) {
-    var res = await fetch(api + path, { credentials: "omit", signal: signal });
+  async function getJSON(api, path, signal, lang) {
+    var res = await fetch(api + path, { credentials: "omit", signal: signal,
+                                        headers: lang ? { "Accept-Language": lang } : {} });
     if (!res.ok) throw await failure(res);
     return res.json();
   }
@@ -475,7 +479,7 @@
     var body = { question: q };
     if (this.sessionId) body.session_id = this.sessionId;
     try {
-      await streamChat(this.api, body, function (name, data) { turn.on(name, data); });
+      await streamChat(this.api, body, function (name, data) { turn.on(name, data); }, undefined, this.override);
       if (!turn.finished) turn.fail(t(this.lang, "error"));
     } catch (e) {
       if (e && e.status === 422 && body.session_id) this.forgetSession();
@@ -614,6 +618,8 @@
         var href = safeUrl(src.fragment_link || s.deep_link || s.url);
         var name = [s.title, s.section].filter(Boolean).join(" – ");
         var li = el("li", { "data-n": s.n }, el("span", { "class": "n" }, "[" + s.n + "] "));
+        // A page and its offer record share title and link; the badge tells the two sources apart.
+        if (p.kind === "offer") li.appendChild(el("span", { "class": "badge" }, t(self.lang, "offer")));
         if (href) {
           var a = el("a", { href: href, target: "_blank", rel: "noopener noreferrer", "class": "source-link", lang: "de", dir: "ltr" },
             name, el("span", { "class": "sr-only" }, " (" + t(self.lang, "newWindow") + ")"));

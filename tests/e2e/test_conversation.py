@@ -119,9 +119,7 @@ class TestLanguages:
 
     def test_the_browsers_language_settles_one_word(self, server: str) -> None:
         """`Kita` alone is as much Turkish as German to the detector: the Accept-Language a browser
-        sends decides, on every route; a whole question keeps its own language whatever the browser.
-        (The header weighs only languages the words can be written in: Kita from a Ukrainian phone is
-        not Ukrainian; docs/benchmarks.md, "Short queries".)"""
+        sends decides, on every route; a whole question keeps its own language whatever the browser."""
         def search(q: str, header: str) -> str:
             r = httpx.get(f"{server}/v1/search", params={"q": q, "k": 3}, headers={"Accept-Language": header},
                           timeout=60)
@@ -130,6 +128,7 @@ class TestLanguages:
 
         assert search("Kita", "de-DE,de;q=0.9,en;q=0.8") == "de"
         assert search("Kita", "tr-TR,tr;q=0.9") == "tr"
+        assert search("Kita", "uk-UA,uk;q=0.9,de;q=0.5") == "uk"  # a German term typed on a Ukrainian phone
         assert search(KITA["ru"], "de-DE") == "ru"
         r = httpx.post(f"{server}/v1/ask", json={"question": "Kita"}, headers={"Accept-Language": "de"}, timeout=60)
         assert r.json()["language"] == "de" and r.json()["answer"]["language"] == "de"

@@ -25,6 +25,16 @@ def test_the_device_language_settles_a_word_lingua_cannot(detector: LanguageDete
     assert detector.detect("школа", hint="uk") == "uk" and detector.detect("школа", hint="ru") == "ru"
 
 
+def test_german_terms_from_a_newcomers_device_take_its_language(detector: LanguageDetector) -> None:
+    """Newcomers write German terms in Latin letters; from a device set to a language that is not,
+    the words lingua is unsure of take the device's language, the ones it is sure of keep theirs."""
+    assert detector.detect("Kita", hint="uk") == "uk" and detector.detect("Kita", hint="ar") == "ar"
+    assert detector.detect("OGS", hint="fa") == "fa"
+    assert detector.detect("Schule", hint="uk") == "de"  # lingua is sure: German
+    assert detector.detect("школа", hint="de") != "de"  # not the other way round: Cyrillic is not German
+    assert detector.detect("Kita", hint="tr") == "tr" and detector.detect("123", hint="uk") == "de"
+
+
 def test_a_question_keeps_its_language_whatever_the_device(detector: LanguageDetector) -> None:
     assert detector.detect("Wie melde ich mein Kind in der Kita an?", hint="tr") == "de"
     assert detector.detect("Как записать ребёнка в детский сад?", hint="de") == "ru"

@@ -39,6 +39,15 @@ class TestSearch:
         # Debounced: not one request per key.
         assert 1 <= len(searches) <= 4, searches
 
+    def test_one_word_is_searched_as_german(self, page: Any, web_server: str) -> None:
+        """The agents work in German: the console says so in Accept-Language, so `Kita` is not
+        read as Turkish, whatever the browser's own language (Playwright's Chromium: en-US)."""
+        open_console(page, web_server)
+        with page.expect_response(lambda r: "/v1/search" in r.url and "q=Kita&" in r.url + "&") as response:
+            page.get_by_label("Suche in Seiten und Angeboten").fill("Kita")
+        assert response.value.request.headers["accept-language"] == "de"
+        assert response.value.json()["language"] == "de"
+
     def test_filters_narrow_the_results(self, page: Any, web_server: str) -> None:
         searches = open_console(page, web_server)
         page.get_by_label("Suche in Seiten und Angeboten").fill("Kurs für Kinder")

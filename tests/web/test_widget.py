@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from assistant.messages import message
 from tests.web.conftest import HOSTILE_QUESTION, PHONE, admin_feedback, screenshot
 
 pytestmark = pytest.mark.integration
@@ -99,6 +100,21 @@ class TestGerman:
         assert original.url.split("#")[0] == href.split("#")[0]
         assert "Originalseite" in original.content()
 
+    def test_an_offer_among_the_sources_is_marked(self, page: Any, web_server: str) -> None:
+        """A page and its offer record share title and link; the cited offer carries the badge that
+        its passage carries, the page does not."""
+        question = "Was kostet der Deutschkurs A1 bei der VHS?"
+        kinds = {p["rank"]: p["kind"] for p in api_ask(web_server, question)["passages"]}
+        open_widget(page, web_server)
+        turn = ask(page, question)
+        items = turn.locator(".sources li")
+        assert items.count() >= 1
+        cited = {int(items.nth(i).get_attribute("data-n")): items.nth(i) for i in range(items.count())}
+        assert "offer" in {kinds[n] for n in cited}, kinds  # the question must cite an offer to test this
+        for n, item in cited.items():
+            assert item.locator(".badge").count() == (kinds[n] == "offer")
+            assert turn.locator(f"details.passage[data-rank='{n}'] .badge").count() == (kinds[n] == "offer")
+
     def test_thumbs_up_with_comment_reaches_the_feedback_store(self, page: Any, web_server: str) -> None:
         open_widget(page, web_server)
         turn = ask(page, "Wie melde ich mein Kind für einen Kita-Platz an?")
@@ -142,6 +158,19 @@ class TestArabic:
         page.get_by_label("Language").select_option("auto")
         ask(page, AR)
         assert page.locator(".lotse").get_attribute("dir") == "rtl"
+
+
+    @pytest.mark.parametrize("choice", ["tr", "de"])
+    def test_the_chosen_language_settles_one_word(self, page: Any, web_server: str, choice: str) -> None:
+        """`Kita` alone could be German or Turkish; the language chosen in the widget goes along as
+        Accept-Language, so the answer is framed in it (German needs no frame)."""
+        open_widget(page, web_server)
+        page.get_by_label("Sprache").select_option(choice)
+        with page.expect_request("**/v1/chat") as request:
+            turn = ask(page, "Kita")
+        assert request.value.headers["accept-language"] == choice
+        text = turn.locator(".answer-text").inner_text()
+        assert text.startswith(message("found", "tr")) == (choice == "tr"), text
 
 
 class TestKeyboard:
