@@ -13,8 +13,10 @@ on longer questions they moved a few Romanian and Spanish XQuAD questions, hence
 
 from __future__ import annotations
 
+import os
 import re
 import threading
+from collections.abc import Mapping
 from functools import lru_cache
 
 __all__ = ["CORE_LANGUAGES", "SERVED_LANGUAGES", "LanguageDetector", "accept_language_hint", "locale_hint"]
@@ -116,8 +118,10 @@ def accept_language_hint(header: str | None, served: tuple[str, ...] = SERVED_LA
     return min(ranked)[2] if ranked else None
 
 
-def locale_hint(environ: dict[str, str], served: tuple[str, ...] = SERVED_LANGUAGES) -> str | None:
-    """The language of a terminal's locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``): ``de_DE.UTF-8`` → ``de``."""
+def locale_hint(environ: Mapping[str, str] | None = None, served: tuple[str, ...] = SERVED_LANGUAGES) -> str | None:
+    """The language of a terminal's locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``; this process's
+    environment by default): ``de_DE.UTF-8`` → ``de``."""
+    environ = os.environ if environ is None else environ
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = environ.get(name)
         if value:

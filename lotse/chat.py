@@ -8,7 +8,6 @@ with ``--url``; both show the answer, its numbered sources with links, and the o
 
 from __future__ import annotations
 
-import os
 import sys
 import uuid
 from typing import Any, Protocol, TextIO
@@ -37,7 +36,7 @@ class LocalBackend:
 
         self.conversation = build_conversation(settings, build_assistant(settings))
         self.conversation.assistant.warm_up()
-        self.hint = locale_hint(dict(os.environ))  # the terminal's language settles "Kita" (German or Turkish)
+        self.hint = locale_hint()  # the terminal's language settles "Kita" (German or Turkish)
 
     def ask(self, question: str, session_id: str, top_k: int | None) -> dict[str, Any]:
         return self.conversation.ask(question, session_id=session_id, top_k=top_k, hint=self.hint).to_dict()
@@ -52,7 +51,7 @@ class RemoteBackend:
     def __init__(self, url: str, timeout: float = 120.0) -> None:
         import httpx
 
-        hint = locale_hint(dict(os.environ))  # sent as a browser would send its language
+        hint = locale_hint()  # sent as a browser would send its language
         self.client = httpx.Client(base_url=url.rstrip("/"), timeout=timeout,
                                    headers={"Accept-Language": hint} if hint else None)
 

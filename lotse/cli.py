@@ -116,7 +116,7 @@ def ask(
     s = _settings(data_dir)
     try:
         assistant = _assistant(s)
-        result = assistant.ask(question, top_k=top_k, hint=locale_hint(dict(os.environ)))
+        result = assistant.ask(question, top_k=top_k, hint=locale_hint())
     except LotseError as exc:
         raise _fail(exc) from exc
     if as_json:
