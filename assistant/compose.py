@@ -24,15 +24,12 @@ class AnswerComposer:
             return Answer(text=text, language=language, citations=[], found=False)
         lines: list[str] = []
         citations: list[int] = []
-        seen: set[str] = set()
         for hit in evidence.answer:
             n = ranks.get(hit.chunk)
             if n is None:
                 continue
+            # Sentences that restate another were left out by the evidence selector (``restates``).
             sentence = chunks[hit.chunk].text[hit.start : hit.end]
-            if sentence in seen:  # an offer and its page often say "Kosten: kostenlos" alike: once is enough
-                continue
-            seen.add(sentence)
             lines.append(f"{sentence} [{n}]")
             if n not in citations:
                 citations.append(n)

@@ -14,9 +14,14 @@ import numpy as np
 
 from index.store import LoadedIndex
 
-__all__ = ["Evidence", "EvidenceSelector", "SentenceHit"]
+__all__ = ["Evidence", "EvidenceSelector", "SentenceHit", "restates"]
 
 _WORD = re.compile(r"\w+")
+_NUMBER = re.compile(r"\d+")
+# Share of a sentence's words that another must hold for it to add nothing. 0.8 lets "Kosten: 32 Euro im
+# Monat" go after "Kosten: 32 Euro (Unterrichtsentgelt pro Monat)" (4 of 5) and keeps "Anmeldung ab
+# 16. August" beside "Anmeldung bis 16. August" (3 of 4).
+RESTATED_SHARE = 0.8
 
 
 def _says_something(text: str) -> bool:
@@ -24,6 +29,21 @@ def _says_something(text: str) -> bool:
     (``index.builder.sentence_units``), so a one-word line such as "Beispieldaten." scores like the
     title itself and would otherwise win as the "answer" to any question about that page."""
     return len(_WORD.findall(text)) >= 2
+
+
+def restates(sentence: str, other: str) -> bool:
+    """Whether ``sentence`` says nothing ``other`` does not: most of its words and every one of its
+    numbers are in ``other``. An offer record and the page it was read from state the same dates and
+    prices, once as a field ("Zeitraum: 7. September 2027 bis 14. Dezember 2027") and once in a
+    sentence; an answer that quotes both says it twice. A different number is a different fact, so
+    a sentence with a number ``other`` lacks is never a restatement, however alike the words."""
+    words = {w.casefold() for w in _WORD.findall(sentence)}
+    if not words:
+        return True
+    others = {w.casefold() for w in _WORD.findall(other)}
+    if not set(_NUMBER.findall(sentence)) <= set(_NUMBER.findall(other)):
+        return False
+    return len(words & others) >= RESTATED_SHARE * len(words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,5 +97,28 @@ class EvidenceSelector:
                 pool.extend(SentenceHit(ci, int(index.sentence_map[a + j, 1]), int(index.sentence_map[a + j, 2]),
                                         float(sims[j])) for j in chosen)
         pool.sort(key=lambda h: -h.score)
-        answer = [h for h in pool if h.score >= pool[0].score - self.margin][: self.max_answer_sentences]
-        return Evidence(highlights, answer, best)
+        close = [h for h in pool if h.score >= pool[0].score - self.margin]
+        return Evidence(highlights, self._without_restatements(index, close), best)
+
+    def _without_restatements(self, index: LoadedIndex, hits: list[SentenceHit]) -> list[SentenceHit]:
+        """The best sentences, each saying something the others do not. A sentence that restates a
+        chosen one is dropped; one that says all a chosen one says and more takes its place, so the
+        answer keeps its order but quotes the fuller sentence (the page's, rather than its offer
+        record's field)."""
+        def text(h: SentenceHit) -> str:
+            return index.chunks[h.chunk].text[h.start:h.end]
+
+        kept: list[SentenceHit] = []
+        for hit in hits:
+            said = text(hit)
+            if any(restates(said, text(k)) for k in kept):
+                continue
+            covered = [i for i, k in enumerate(kept) if restates(text(k), said)]
+            if covered:
+                kept[covered[0]] = hit
+                kept = [k for i, k in enumerate(kept) if i not in covered[1:]]
+            else:
+                kept.append(hit)
+            if len(kept) == self.max_answer_sentences:
+                break
+        return kept

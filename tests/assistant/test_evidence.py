@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from itertools import permutations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from assistant.evidence import EvidenceSelector
+from assistant.evidence import EvidenceSelector, restates
 from index.store import IndexStore
 
 
@@ -23,3 +25,34 @@ def test_a_one_word_sentence_never_answers_but_still_counts_as_evidence(demo_dat
     assert ev.answer and all((h.start, h.end) != (a, b) for h in ev.answer)
     assert all(len(index.chunks[ci].text[h.start:h.end].split()) >= 2 for h in ev.answer)
     assert (a, b) not in ev.highlights[ci]
+
+
+@pytest.mark.parametrize(("sentence", "other", "expected"), [
+    # an offer record's field and the same page's list say the price alike
+    ("Kosten: 32 Euro im Monat", "Kosten: 32 Euro (Unterrichtsentgelt pro Monat)", True),
+    ("Kosten: 32 Euro (Unterrichtsentgelt pro Monat)", "Kosten: 32 Euro im Monat", False),
+    # the field's dates are all in the page's sentence, which says more
+    ("Zeitraum: 7. September 2027 bis 14. Dezember 2027",
+     "Die Gruppe trifft sich vom 7. September bis 14. Dezember 2027 jeweils dienstags.", True),
+    # a different number is a different fact
+    ("Kosten: 145 Euro, ermäßigt 72,50 Euro", "Kosten: 145 Euro (Kursgebühr inkl. Lehrbuch)", False),
+    ("Kosten: 35 Euro im Monat", "Kosten: 32 Euro im Monat", False),
+    # one word of four differs: both stay
+    ("Anmeldung ab 16. August", "Anmeldung bis 16. August", False),
+    ("Kosten: kostenlos", "kosten: Kostenlos", True),
+])
+def test_what_counts_as_saying_it_again(sentence: str, other: str, expected: bool) -> None:
+    assert restates(sentence, other) is expected
+
+
+def test_the_answer_says_the_price_once_though_page_and_offer_both_give_it(demo_data_dir: Path,
+                                                                          embedder) -> None:  # type: ignore[no-untyped-def]
+    index = IndexStore(demo_data_dir).load()
+    # The Musikschule page's "Auf einen Blick" list and the offer record read from its JSON-LD.
+    ids = [i for i, c in enumerate(index.chunks) if "Kosten: 32 Euro" in c.text]
+    assert len(ids) == 2
+    query = embedder.embed_queries(["Was kostet die Musikschule?"], "de")[0]
+    ev = EvidenceSelector().run(index, ids, query)
+    said = [index.chunks[h.chunk].text[h.start:h.end] for h in ev.answer]
+    assert sum("Kosten: 32 Euro" in s for s in said) == 1, said
+    assert not any(restates(a, b) for a, b in permutations(said, 2)), said
