@@ -56,3 +56,43 @@ def test_the_answer_says_the_price_once_though_page_and_offer_both_give_it(demo_
     said = [index.chunks[h.chunk].text[h.start:h.end] for h in ev.answer]
     assert sum("Kosten: 32 Euro" in s for s in said) == 1, said
     assert not any(restates(a, b) for a, b in permutations(said, 2)), said
+
+
+def test_the_retrievers_order_breaks_near_ties_between_sentences_not_clear_wins(demo_data_dir: Path) -> None:
+    index = IndexStore(demo_data_dir).load()
+    first = next(i for i, (a, b) in enumerate(index.chunk_sentences) if b - a >= 2)
+    second = next(i for i, (a, b) in enumerate(index.chunk_sentences)
+                  if b - a >= 2 and index.chunks[i].source.url != index.chunks[first].source.url)
+
+    def sentence(ci: int) -> int:  # a sentence of two words or more
+        return next(r for r in range(*index.chunk_sentences[ci])
+                    if len(index.chunks[ci].text[index.sentence_map[r, 1]:index.sentence_map[r, 2]].split()) >= 2)
+
+    def best(ci: int, query: np.ndarray) -> float:
+        a, b = index.chunk_sentences[ci]
+        return float(np.max(index.sentence_vectors[a:b] @ query))
+
+    s1, s2 = (np.asarray(index.sentence_vectors[sentence(ci)], dtype=np.float32) for ci in (first, second))
+
+    # A clear win: the question is a sentence of the second passage, word for word. It stays first
+    # however the passages rank, and the first passage's sentences stay out (beyond the margin).
+    assert best(first, s2) < 1.0 - 0.03
+    for step in (0.0, 0.02, 1.0):
+        ev = EvidenceSelector(rank_step=step).run(index, [first, second], s2)
+        assert ev.answer[0].chunk == second and all(h.chunk == second for h in ev.answer)
+
+    # A near tie: a question between the two sentences, a little closer to the second passage's.
+    for tilt in np.linspace(0.99, 0.5, 50):
+        query = tilt * s1 + s2
+        query /= np.linalg.norm(query)
+        if 0.0 < best(second, query) - best(first, query) < 0.02:
+            break
+    else:
+        raise AssertionError("no question between the two sentences is a near tie")
+    plain = EvidenceSelector(rank_step=0.0).run(index, [first, second], query)
+    ordered = EvidenceSelector().run(index, [first, second], query)
+    assert plain.answer[0].chunk == second  # by cosine alone
+    assert ordered.answer[0].chunk == first  # the retriever's order breaks the tie
+    # Only the order changes: the same sentences are quoted, and the abstention signal is the same.
+    assert sorted((h.chunk, h.start) for h in plain.answer) == sorted((h.chunk, h.start) for h in ordered.answer)
+    assert plain.best == ordered.best
