@@ -14,7 +14,7 @@ import numpy as np
 
 from index.store import LoadedIndex
 
-__all__ = ["Evidence", "EvidenceSelector", "SentenceHit", "restates"]
+__all__ = ["Evidence", "EvidenceSelector", "SentenceHit", "restates", "without_restatements"]
 
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+")
@@ -106,27 +106,26 @@ class EvidenceSelector:
         first = max((h.score for _, h in pool), default=-1.0)
         close = sorted((p for p in pool if p[1].score >= first - self.margin),
                        key=lambda p: -(p[1].score - self.rank_step * p[0]))
-        return Evidence(highlights, self._without_restatements(index, [h for _, h in close]), best)
+        said = [index.chunks[h.chunk].text[h.start:h.end] for _, h in close]
+        answer = [close[i][1] for i in without_restatements(said, self.max_answer_sentences)]
+        return Evidence(highlights, answer, best)
 
-    def _without_restatements(self, index: LoadedIndex, hits: list[SentenceHit]) -> list[SentenceHit]:
-        """The best sentences, each saying something the others do not. A sentence that restates a
-        chosen one is dropped; one that says all a chosen one says and more takes its place, so the
-        answer keeps its order but quotes the fuller sentence (the page's, rather than its offer
-        record's field)."""
-        def text(h: SentenceHit) -> str:
-            return index.chunks[h.chunk].text[h.start:h.end]
 
-        kept: list[SentenceHit] = []
-        for hit in hits:
-            said = text(hit)
-            if any(restates(said, text(k)) for k in kept):
-                continue
-            covered = [i for i, k in enumerate(kept) if restates(text(k), said)]
-            if covered:
-                kept[covered[0]] = hit
-                kept = [k for i, k in enumerate(kept) if i not in covered[1:]]
-            else:
-                kept.append(hit)
-            if len(kept) == self.max_answer_sentences:
-                break
-        return kept
+def without_restatements(sentences: list[str], most: int) -> list[int]:
+    """Positions of at most ``most`` of ``sentences`` (best first), each saying something the others
+    do not. A sentence that restates a chosen one is dropped; one that says all a chosen one says and
+    more takes its place, so the answer keeps its order but quotes the fuller sentence (the page's,
+    rather than its offer record's field)."""
+    kept: list[int] = []
+    for i, said in enumerate(sentences):
+        if any(restates(said, sentences[k]) for k in kept):
+            continue
+        covered = [n for n, k in enumerate(kept) if restates(sentences[k], said)]
+        if covered:
+            kept[covered[0]] = i
+            kept = [k for n, k in enumerate(kept) if n not in covered[1:]]
+        else:
+            kept.append(i)
+        if len(kept) == most:
+            break
+    return kept

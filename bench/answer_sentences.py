@@ -35,7 +35,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from assistant.evidence import EvidenceSelector, _says_something, restates  # noqa: E402
+from assistant.evidence import EvidenceSelector, _says_something, without_restatements  # noqa: E402
 from assistant.factory import build_lexicon, build_memory  # noqa: E402
 from assistant.language import LanguageDetector  # noqa: E402
 from assistant.retrieve import HybridRetriever  # noqa: E402
@@ -59,10 +59,10 @@ def rescored(index, ids: list[int], qv: np.ndarray, terms: set[str], idf: dict[s
              sentence_terms: list[set[str]], lex: float, rank_step: float, top: int = 3,
              margin: float = 0.03, most: int = 3, leave_out: bool = False) -> list[str]:
     """The selector's answer with the extra terms: per passage its two best sentences within the
-    margin, then those within the margin of the best cosine, in the order of their score,
-    restatements left out. ``leave_out``: the margin applies to the score."""
+    margin, then those within the margin of the best score before the rank step, in the order of
+    the score, restatements left out. ``leave_out``: the margin applies to the score."""
     norm = sum(idf.get(t, 0.0) for t in terms) or 1.0
-    pool: list[tuple[float, str]] = []
+    pool: list[tuple[float, float, str]] = []  # (score, score before the rank step, sentence)
     for rank, ci in enumerate(ids[:top]):
         a, b = index.chunk_sentences[ci]
         if b <= a:
@@ -84,21 +84,10 @@ def rescored(index, ids: list[int], qv: np.ndarray, terms: set[str], idf: dict[s
         top_raw = max((p[1] for p in pool), default=0.0)
         pool = [p for p in pool if p[1] >= top_raw - margin]
     pool.sort(key=lambda p: -p[0])
-    kept: list[str] = []
-    for s, _, said in pool:
-        if leave_out and s < pool[0][0] - margin:
-            break
-        if any(restates(said, k) for k in kept):
-            continue
-        covered = [i for i, k in enumerate(kept) if restates(k, said)]
-        if covered:
-            kept[covered[0]] = said
-            kept = [k for i, k in enumerate(kept) if i not in covered[1:]]
-        else:
-            kept.append(said)
-        if len(kept) == most:
-            break
-    return kept
+    if leave_out and pool:
+        pool = [p for p in pool if p[0] >= pool[0][0] - margin]
+    said = [p[2] for p in pool]
+    return [said[i] for i in without_restatements(said, most)]
 
 
 def main() -> None:
