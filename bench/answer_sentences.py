@@ -41,6 +41,7 @@ from assistant.language import LanguageDetector  # noqa: E402
 from assistant.retrieve import HybridRetriever  # noqa: E402
 from bench.fusion_sweep import cached_omos_index  # noqa: E402
 from evaluation.datasets import load_omos, normalize_line  # noqa: E402
+from evaluation.metrics import quotes_gold  # noqa: E402
 from lotse.embedding import configured_embedder  # noqa: E402
 from lotse.settings import Settings  # noqa: E402
 
@@ -51,8 +52,7 @@ OUT = REPO / "artifacts" / "bench" / "answer_sentences.json"
 
 
 def right(sentence: str, gold: list[str]) -> bool:
-    s = normalize_line(sentence)
-    return bool(s) and any(s in g or g in s for g in gold)
+    return quotes_gold(sentence, gold)
 
 
 def rescored(index, ids: list[int], qv: np.ndarray, terms: set[str], idf: dict[str, float],  # type: ignore[no-untyped-def]

@@ -16,11 +16,13 @@ EVIDENCE_THRESHOLDS = np.round(np.arange(0.70, 0.951, 0.01), 3)
 MARGIN_THRESHOLDS = np.round(np.arange(-0.10, 0.101, 0.01), 3)
 RETRIEVAL_METRICS = {
     "xquad": ("R@1", "R@5", "R@10", "MRR@10"),
-    "omos": ("R@1", "R@5", "R@10", "evidence@5"),
+    "omos": ("R@1", "R@5", "R@10", "evidence@5", "answer@1", "answer@any"),
 }
 TITLES = {
     "R@1": "Recall@1", "R@5": "Recall@5", "R@10": "Recall@10", "MRR@10": "MRR@10",
     "evidence@5": "Evidence hit@5 (a gold answer line is inside one of the top-5 passages)",
+    "answer@1": "Answer@1 (the extractive answer's first sentence is a gold answer line; systems that quote)",
+    "answer@any": "Answer@any (one of its at most three sentences is; systems that quote)",
 }
 
 
@@ -33,7 +35,7 @@ def _metric_table(run: RetrievalRun, metric: str) -> list[str]:
     langs = list(next(iter(run.table.values()))) if run.table else []
     lines = ["| language | n | " + " | ".join(systems) + " |", "|---|---:|" + "---:|" * len(systems)]
     for lang in langs:
-        n_key = "n_evidence" if metric == "evidence@5" else "n"
+        n_key = "n_evidence" if metric in ("evidence@5", "answer@1", "answer@any") else "n"
         n = run.table[systems[0]][lang][n_key]
         vals = [run.table[s][lang][metric] for s in systems]
         best = max((v for v in vals if v is not None), default=None)

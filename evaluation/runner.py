@@ -120,12 +120,14 @@ def run_retrieval(evalset: EvalSet, slots: list[SystemSlot], index: LoadedIndex,
             prepare = getattr(slot.system, "prepare", None)
             if prepare is not None:  # systems that encode queries themselves do it in batches
                 prepare([q.text for q in scored])
+            quote = getattr(slot.system, "quote", None)  # systems that also answer (ours)
             per_q = []
             ranks: list[int | None] = []
             for q, det in zip(scored, detected, strict=True):
                 ids = slot.system.search(q.text, det, DEPTH)
                 got_urls = [urls[i] for i in ids]
-                per_q.append(score_question(got_urls, [texts[i] for i in ids], q.gold_urls, q.gold_lines))
+                quoted = quote(q.text, det) if quote is not None and q.gold_lines else None
+                per_q.append(score_question(got_urls, [texts[i] for i in ids], q.gold_urls, q.gold_lines, quoted))
                 ranks.append(next((r for r, u in enumerate(got_urls, 1) if u in q.gold_urls), None))
             seconds = time.perf_counter() - t0
             run.seconds[slot.name] = run.seconds.get(slot.name, 0.0) + seconds
@@ -133,6 +135,8 @@ def run_retrieval(evalset: EvalSet, slots: list[SystemSlot], index: LoadedIndex,
             row["MRR@10"] = mean(s.mrr10 for s in per_q)
             row["evidence@5"] = mean(s.evidence5 for s in per_q)
             row["n"] = len(per_q)
+            row["answer@1"] = mean(s.answer1 for s in per_q)
+            row["answer@any"] = mean(s.answer_any for s in per_q)
             row["n_evidence"] = sum(1 for s in per_q if s.evidence5 is not None)
             row["ms_per_query"] = 1000 * seconds / max(1, len(per_q))
             run.table.setdefault(slot.name, {})[lang] = row

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from assistant.evidence import EvidenceSelector
 from assistant.retrieve import FusionWeights, HybridRetriever, Lexicon, Memory, cap_per_page
 from index.store import LoadedIndex
 from lotse.embedding import Embedder
@@ -33,14 +34,28 @@ class RetrievalSystem(Protocol):
         ...
 
 
+# As served: `/v1/ask` quotes from the evidence of its top five passages (Assistant.default_k).
+ANSWER_PASSAGES = 5
+
+
 class _Hybrid:
-    def __init__(self, name: str, retriever: HybridRetriever, index: LoadedIndex) -> None:
+    def __init__(self, name: str, retriever: HybridRetriever, index: LoadedIndex, quotes: bool = False) -> None:
         self.name = name
         self.retriever = retriever
         self.index = index
+        self.selector = EvidenceSelector() if quotes else None
 
     def search(self, query: str, language: str, k: int) -> list[int]:
         return self.retriever.run(self.index, query, language=language, k=k).ids
+
+    def quote(self, query: str, language: str) -> list[str] | None:
+        """The sentences the product's extractive answer quotes, in order; None for the systems that
+        are retrieval baselines only."""
+        if self.selector is None:
+            return None
+        hits = self.retriever.run(self.index, query, language=language, k=ANSWER_PASSAGES)
+        ev = self.selector.run(self.index, hits.ids, hits.query_vector)
+        return [self.index.chunks[h.chunk].text[h.start:h.end] for h in ev.answer]
 
 
 @dataclass(slots=True)
@@ -68,7 +83,7 @@ def build_systems(names: list[str], index: LoadedIndex, embedder: Embedder, mode
         retriever = HybridRetriever(embedder, weights, mode=mode,
                                     lexicon=lexicon if name in ("ours", "ours-nomem") else None,
                                     memory=memory if name in ("ours", "ours-nolex") else None)
-        slots.append(SystemSlot(name, _Hybrid(name, retriever, index)))
+        slots.append(SystemSlot(name, _Hybrid(name, retriever, index, quotes=mode == "hybrid")))
     return slots
 
 

@@ -78,3 +78,19 @@ def test_omos_loader_maps_gold_pages_and_counts_missing_ones() -> None:
                                                                      if not q.answerable)
     with pytest.raises(EvalDataError, match="splits"):
         load_omos(EVAL_DATA, "validation")
+
+
+@needs_data
+def test_omos_run_reports_what_the_answer_quotes_for_ours_only(tmp_path: Path) -> None:
+    """answer@1 / answer@any come from the product's evidence selection over ours' top five
+    passages; BM25 only ranks, so its cells are empty, not zero."""
+    env = {"LOTSE_EVAL_DATA_DIR": str(EVAL_DATA), "LOTSE_EMBEDDING_MODEL": "hashing"}
+    proc = run_eval("omos", "--split", "dev", "--limit", "60", "--languages", "de", "--systems", "ours,bm25",
+                    "--data-dir", str(tmp_path / "cache"), "--out", str(tmp_path / "out"), env=env)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads((tmp_path / "out" / "omos-dev.json").read_text(encoding="utf-8"))
+    ours, bm25 = data["retrieval"]["ours"]["de"], data["retrieval"]["bm25"]["de"]
+    assert ours["n_evidence"] > 0
+    assert 0.0 <= ours["answer@1"] <= ours["answer@any"] <= 1.0
+    assert bm25["answer@1"] is None and bm25["answer@any"] is None
+    assert "### Answer@1" in (tmp_path / "out" / "omos-dev.md").read_text(encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evaluation.metrics import evidence_hit, mean, recall_at, reciprocal_rank, score_question
+from evaluation.metrics import evidence_hit, mean, quotes_gold, recall_at, reciprocal_rank, score_question
 
 RANKED = ["a", "b", "a", "c", "d", "e", "f", "g", "h", "i", "gold"]  # 11 passages, pages may repeat
 
@@ -47,6 +47,26 @@ def test_score_question_and_mean() -> None:
     # Questions without gold lines do not count in the evidence mean.
     assert mean([1.0, None, 0.0, 0.5]) == pytest.approx(0.5)
     assert mean([None]) is None
+
+
+def test_a_quoted_sentence_is_right_inside_a_gold_line_or_holding_one() -> None:
+    line = "Die Anmeldung erfolgt im Bürgerbüro. Bitte bringen Sie Ihren Pass mit."
+    assert quotes_gold("Die Anmeldung erfolgt  im Bürgerbüro.", [line])  # a sentence of a longer line
+    assert quotes_gold("Öffnungszeiten: Die Anmeldung erfolgt im Bürgerbüro. Bitte bringen Sie Ihren Pass mit. Danke.",
+                       [line])  # a sentence that spans the whole line and more
+    assert not quotes_gold("Die Anmeldung erfolgt online.", [line])
+    assert not quotes_gold("  ", [line]) and not quotes_gold("Die Anmeldung", ["  "])
+
+
+def test_answer_at_1_and_any_count_only_systems_that_quote() -> None:
+    gold_lines = ["Die Kita kostet nichts."]
+    s = score_question(["x"], ["t"], {"x"}, gold_lines, ["Andere Sache.", "Die Kita kostet nichts."])
+    assert (s.answer1, s.answer_any) == (0.0, 1.0)
+    s = score_question(["x"], ["t"], {"x"}, gold_lines, ["Die Kita kostet nichts."])
+    assert (s.answer1, s.answer_any) == (1.0, 1.0)
+    assert score_question(["x"], ["t"], {"x"}, gold_lines, []).answer1 == 0.0  # quoted nothing: wrong
+    assert score_question(["x"], ["t"], {"x"}, gold_lines).answer1 is None  # a ranking baseline
+    assert score_question(["x"], ["t"], {"x"}, (), ["Die Kita kostet nichts."]).answer1 is None  # no gold
 
 
 def test_held_out_ood_questions_are_their_own_group() -> None:
