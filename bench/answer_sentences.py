@@ -51,10 +51,6 @@ RANK = (0.0, 0.01, 0.02, 0.03, 0.05)
 OUT = REPO / "artifacts" / "bench" / "answer_sentences.json"
 
 
-def right(sentence: str, gold: list[str]) -> bool:
-    return quotes_gold(sentence, gold)
-
-
 def rescored(index, ids: list[int], qv: np.ndarray, terms: set[str], idf: dict[str, float],  # type: ignore[no-untyped-def]
              sentence_terms: list[set[str]], lex: float, rank_step: float, top: int = 3,
              margin: float = 0.03, most: int = 3, leave_out: bool = False) -> list[str]:
@@ -128,14 +124,15 @@ def main() -> None:
             hits = retriever.run(index, q.text, language=language, k=5)
             ev = selector.run(index, hits.ids, hits.query_vector)
             said = [index.chunks[h.chunk].text[h.start:h.end] for h in ev.answer]
-            served.append(bool(said) and right(said[0], gold))
-            anyof.append(any(right(x, gold) for x in said))
+            served.append(bool(said) and quotes_gold(said[0], gold))
+            anyof.append(any(quotes_gold(x, gold) for x in said))
             page.append(any(urls[i] in q.gold_urls for i in hits.ids))
             terms = set(analyzer(q.text))
             for lex, rank in grid:
                 alt = rescored(index, hits.ids, hits.query_vector, terms, idf, sentence_terms, lex, rank,
                                leave_out=args.leave_out)
-                cells[(lex, rank)].append((bool(alt) and right(alt[0], gold), any(right(x, gold) for x in alt)))
+                cells[(lex, rank)].append((bool(alt) and quotes_gold(alt[0], gold),
+                                           any(quotes_gold(x, gold) for x in alt)))
         n = len(qs)
         found = [a for a, p in zip(served, page, strict=True) if p]
         row = {"n": n, "answer@1": sum(served) / n, "answer@any": sum(anyof) / n, "page@5": sum(page) / n,
