@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import re
+
 from assistant.evidence import Evidence
 from assistant.messages import RTL_LANGUAGES, Referral, message, referral_text
 from lotse.schema import Answer, Chunk
 
-__all__ = ["AnswerComposer"]
+__all__ = ["SUBJECT_MARK", "AnswerComposer", "quoted_line"]
 
 _RLM = "\u200f"
+# "Kosten: 32 Euro …": a label of one to three words, a colon, a value. Such a line comes from an
+# offer record or a page's "Auf einen Blick" list and names no subject of its own.
+_FIELD = re.compile(r"^(?:[•\-–] )?[^\W\d_][\w\-]*(?: [\w\-]+){0,2}: \S")
+SUBJECT_MARK = " › "
+
+
+def quoted_line(sentence: str, chunk: Chunk) -> str:
+    """The sentence as the answer quotes it: a field line gets its passage's title in front.
+
+    Quoted alone, two offers' fields read alike ("Kosten: 32 Euro …" and "Kosten: kostenlos"), and a
+    Ukrainian question about the Kita's price was answered with the Musikschule's; the title says
+    which offer a price belongs to. The sentence itself stays verbatim after ``SUBJECT_MARK``."""
+    title = " ".join(chunk.source.title.split())
+    if title and _FIELD.match(sentence) and title.casefold() not in sentence.casefold():
+        return f"{title}{SUBJECT_MARK}{sentence}"
+    return sentence
 
 
 class AnswerComposer:
@@ -29,8 +47,8 @@ class AnswerComposer:
             if n is None:
                 continue
             # Sentences that restate another were left out by the evidence selector (``restates``).
-            sentence = chunks[hit.chunk].text[hit.start : hit.end]
-            lines.append(f"{sentence} [{n}]")
+            chunk = chunks[hit.chunk]
+            lines.append(f"{quoted_line(chunk.text[hit.start : hit.end], chunk)} [{n}]")
             if n not in citations:
                 citations.append(n)
         frame = "" if language == "de" else f"{rtl}{message('found', language)}\n"

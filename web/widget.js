@@ -571,13 +571,20 @@
   };
 
   /** The answer's lines; "[n]" becomes a button that opens passage n. Evidence lines (ending in a
-   *  marker) are verbatim German. */
+   *  marker) are verbatim German, a field line after the subject it is given. */
   Turn.prototype.answerText = function (text) {
     var self = this, box = el("div", { "class": "answer-text" });
     String(text || "").split("\n").forEach(function (line) {
       if (!line.trim()) return;
       var evidence = /\[\d+\]\s*$/.test(line);
       var p = el("p", { dir: "auto", lang: evidence ? "de" : self.lang });
+      // A field line ("Kosten: kostenlos") is led by its passage's title and " › " (assistant/compose.py).
+      var cut = evidence ? line.indexOf(" \u203a ") : -1;
+      if (cut > 0) {
+        p.appendChild(el("span", { "class": "subject" }, line.slice(0, cut)));
+        p.appendChild(document.createTextNode(" \u203a "));
+        line = line.slice(cut + 3);
+      }
       var re = /\[(\d+)\]/g, last = 0, m;
       while ((m = re.exec(line)) !== null) {
         if (m.index > last) p.appendChild(document.createTextNode(line.slice(last, m.index)));

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from assistant.compose import SUBJECT_MARK
 from assistant.messages import message
 
 pytestmark = pytest.mark.integration
@@ -47,9 +48,16 @@ def events(response: httpx.Response) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
+def quote_of(line: str, passage: dict[str, Any]) -> str:
+    """An evidence line without its subject: a field line ("Kosten: kostenlos") is led by the title of
+    the passage it cites and ``SUBJECT_MARK``."""
+    subject = " ".join(passage["source"]["title"].split()) + SUBJECT_MARK
+    return line[len(subject):] if line.startswith(subject) else line
+
+
 def assert_citations_verbatim(body: dict[str, Any]) -> None:
-    """Every [n] names a returned passage, every evidence line occurs verbatim in the passage it cites,
-    and the sources list exactly the cited passages."""
+    """Every [n] names a returned passage, every evidence line occurs verbatim in the passage it cites
+    (after the subject a field line is given), and the sources list exactly the cited passages."""
     ranks = {p["rank"]: p for p in body["passages"]}
     cited_in_text = [int(n) for n in re.findall(r"\[(\d+)\]", body["answer"]["text"])]
     assert set(cited_in_text) == set(body["answer"]["citations"])
@@ -59,7 +67,8 @@ def assert_citations_verbatim(body: dict[str, Any]) -> None:
     for line in evidence:
         m = re.match(r"^(.*) \[(\d+)\]$", line)
         assert m and int(m.group(2)) in ranks, line
-        assert m.group(1) in ranks[int(m.group(2))]["text"], line
+        passage = ranks[int(m.group(2))]
+        assert quote_of(m.group(1), passage) in passage["text"], line
     assert [s["n"] for s in body["sources"]] == body["answer"]["citations"]
     for s in body["sources"]:
         src = ranks[s["n"]]["source"]

@@ -11,7 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from assistant.compose import SUBJECT_MARK
 from tests.conftest import LOTSE, REPO
+from tests.e2e.test_conversation import quote_of
 
 pytestmark = pytest.mark.integration
 
@@ -94,7 +96,8 @@ class TestAsk:
             for line in body["answer"]["text"].splitlines():
                 m = re.match(r"^(.*) \[(\d+)\]$", line)
                 if m:  # an evidence line: verbatim in the passage it cites
-                    assert m.group(1) in ranks[int(m.group(2))]["text"]
+                    passage = ranks[int(m.group(2))]
+                    assert quote_of(m.group(1), passage) in passage["text"]
             for p in body["passages"]:
                 for a, b in p["highlights"]:
                     assert 0 <= a < b <= len(p["text"])
@@ -103,6 +106,18 @@ class TestAsk:
         body = ask(server, KITA_QUESTIONS["ar"])
         assert body["answer"]["text"].startswith("\u200f")
         assert re.search(r"[\u0600-\u06ff]", body["answer"]["text"].splitlines()[0])
+
+    def test_a_quoted_price_says_whose_it_is(self, server: str) -> None:
+        """The Musikschule's and the Kita portal's "Kosten:" lines read alike; each quoted one is led
+        by the title of the passage it cites."""
+        body = ask(server, "Was kostet der Kindergarten?")
+        ranks = {p["rank"]: p for p in body["passages"]}
+        prices = [m for m in (re.match(r"^(.*) \[(\d+)\]$", x) for x in body["answer"]["text"].splitlines())
+                  if m and "Kosten:" in m.group(1)]
+        assert prices, body["answer"]["text"]
+        for m in prices:
+            title = ranks[int(m.group(2))]["source"]["title"]
+            assert m.group(1).startswith(f"{title}{SUBJECT_MARK}Kosten: "), m.group(0)
 
     def test_out_of_domain_question_abstains_with_referral(self, server: str) -> None:
         body = ask(server, "Wann hat das Hallenbad am Sonntag geöffnet?")

@@ -129,6 +129,21 @@ class TestGerman:
         assert mine and mine[0]["rating"] == 1 and mine[0]["question"].startswith("Wie melde ich")
 
 
+    def test_a_quoted_field_shows_whose_it_is(self, page: Any, web_server: str) -> None:
+        """"Kosten: 32 Euro …" and "Kosten: kostenlos" read alike; each is led by its offer's title, set
+        apart from the verbatim quote."""
+        open_widget(page, web_server)
+        turn = ask(page, "Was kostet der Kindergarten?")
+        subjects = turn.locator(".answer-text p[lang='de'] .subject")
+        assert subjects.count() >= 1
+        titles = set(turn.locator(".sources").inner_text().splitlines())
+        for i in range(subjects.count()):
+            line = subjects.nth(i).locator("xpath=..").inner_text()
+            subject = subjects.nth(i).inner_text()
+            assert line.startswith(subject + " \u203a Kosten: "), line
+            assert any(subject in t for t in titles), (subject, titles)
+
+
 class TestArabic:
     def test_arabic_question_turns_the_widget_right_to_left(self, page: Any, web_server: str) -> None:
         open_widget(page, web_server)

@@ -1,0 +1,52 @@
+"""The extractive answer: verbatim sentences, a field line led by the title of its passage."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.compose import SUBJECT_MARK, AnswerComposer, quoted_line
+from assistant.evidence import Evidence, SentenceHit
+from lotse.schema import Chunk, SourceRef
+
+MUSIK = "Musikalische Früherziehung für Kinder von 4 bis 6 Jahren"
+KITA = "Kita-Platz vormerken: Online-Anmeldung im Kita-Portal Bochum"
+
+
+def chunk(title: str, text: str) -> Chunk:
+    return Chunk(id=title[:4], text=text, source=SourceRef(url="https://example.org/" + title[:4], title=title))
+
+
+@pytest.mark.parametrize("sentence", ["Kosten: 32 Euro (Unterrichtsentgelt pro Monat)",
+                                      "Anmeldung bis: 16. August 2027", "• Kosten: kostenlos",
+                                      "Frist: Vormerkung bis 31. Januar 2027"])
+def test_a_field_line_gets_its_subject(sentence: str) -> None:
+    assert quoted_line(sentence, chunk(MUSIK, sentence)) == MUSIK + SUBJECT_MARK + sentence
+
+
+@pytest.mark.parametrize("sentence", [
+    "Die Kursgebühr beträgt 145 Euro einschließlich Lehrbuch.",  # a sentence says its subject itself
+    "Der Kurs kostet 32 Euro im Monat: Geschwister zahlen die Hälfte.",  # a colon, but no label before it
+    "Anmeldung: " + MUSIK,  # already names it
+    "2027: Zusagen ab März",  # a number is no label
+    "Siehe http://example.org/kita",
+])
+def test_other_sentences_are_quoted_as_they_are(sentence: str) -> None:
+    assert quoted_line(sentence, chunk(MUSIK, sentence)) == sentence
+
+
+def test_two_offers_prices_say_whose_they_are() -> None:
+    musik = chunk(MUSIK, f"{MUSIK}\n• Kosten: 32 Euro (Unterrichtsentgelt pro Monat)")
+    kita = chunk(KITA, "Auf einen Blick\nKosten: kostenlos\nDie Vormerkung ist kostenlos.")
+    m = musik.text.index("Kosten")
+    k = kita.text.index("Kosten")
+    s = kita.text.index("Die Vormerkung")
+    hits = [SentenceHit(0, m, len(musik.text), 0.9), SentenceHit(1, k, k + 17, 0.88),
+            SentenceHit(1, s, len(kita.text), 0.87)]
+    answer = AnswerComposer().run(evidence=Evidence({}, hits, 0.9), found=True, chunks=[musik, kita],
+                                  ranks={0: 1, 1: 2}, language="de")
+    assert answer.text.splitlines() == [
+        f"{MUSIK} › Kosten: 32 Euro (Unterrichtsentgelt pro Monat) [1]",
+        f"{KITA} › Kosten: kostenlos [2]",
+        "Die Vormerkung ist kostenlos. [2]",
+    ]
+    assert answer.citations == [1, 2]
