@@ -6,15 +6,34 @@ import pytest
 
 from assistant.compose import AnswerComposer
 from assistant.evidence import Evidence
+from assistant.language import SERVED_LANGUAGES
 from assistant.messages import Referral, message, referral_text
 
-LANGUAGES = ["de", "en", "ar", "tr", "uk", "ru", "fa", "pl"]
+LANGUAGES = list(SERVED_LANGUAGES)
+KEYS = ["found", "not_found", "referral", "referral_office", "referral_url", "sources"]
+# The same word in both languages, not a fallback.
+SAME_AS_ENGLISH = {("sources", "fr")}
 
 
-@pytest.mark.parametrize("key", ["found", "not_found", "referral", "referral_office", "referral_url", "sources"])
-def test_every_language_has_its_own_string(key: str) -> None:
-    texts = [message(key, lang) for lang in LANGUAGES]
-    assert len(set(texts)) == len(LANGUAGES)  # none falls back to English
+@pytest.mark.parametrize("key", KEYS)
+def test_every_served_language_has_its_own_string(key: str) -> None:
+    english = message(key, "en")
+    for lang in LANGUAGES:
+        if lang != "en" and (key, lang) not in SAME_AS_ENGLISH:
+            assert message(key, lang) != english, (key, lang)  # no fallback to English
+    texts = {message(key, lang) for lang in LANGUAGES}
+    assert len(texts) >= len(LANGUAGES) - len(SAME_AS_ENGLISH)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_placeholders_survive_translation(lang: str) -> None:
+    text = referral_text(lang, Referral(phone="0800 4711", office="Amt X", url="https://example.org/f"))
+    assert "0800 4711" in text and "Amt X" in text and "https://example.org/f" in text
+    assert "{" not in text and "}" not in text
+
+
+def test_a_language_outside_the_served_ones_gets_english() -> None:
+    assert message("found", "xx") == message("found", "en")
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
