@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from assistant.abstain import AbstentionPolicy
 from assistant.conversation import Conversation
 from assistant.generate import GenerativeWriter
+from assistant.language import CORE_LANGUAGES
 from assistant.messages import Referral
 from assistant.retrieve import HybridRetriever
 from assistant.scrubbing import ScrubbingStore
@@ -36,7 +37,9 @@ def build_abstention(s: Settings, query_adapter: str | None = None) -> Abstentio
         # "omos-align-v2@1": the adapter at another strength; "a+b": each adapter's own floor for
         # the languages it encodes, the lower one for anything else
         floor, by_language = query_floor(name), query_floors(name)
-    return AbstentionPolicy(margin=s.abstain_margin, adapted_floor=floor, adapted_floors=by_language)
+    # The margin was chosen on OMoS-QA (de/en/ar/uk) and out-of-domain questions in the seven core languages.
+    return AbstentionPolicy(margin=s.abstain_margin, adapted_floor=floor, adapted_floors=by_language,
+                            calibrated=CORE_LANGUAGES, other_margin=s.abstain_other_margin)
 
 
 def build_lexicon(s: Settings) -> QueryLexicon | None:

@@ -109,6 +109,12 @@ class Settings(BaseSettings):
         description="How much closer the best evidence must be to the question than the best "
                     "background sentence for the assistant to answer (see assistant/abstain.py).",
     )
+    abstain_other_margin: float | None = Field(
+        default=0.005,  # the margin was chosen on questions in de/en/ar/tr/uk/ru/fa; see docs/benchmarks.md
+        description="The margin for questions in the served languages outside de, en, ar, tr, uk, ru and fa, "
+                    "whose questions did not choose LOTSE_ABSTAIN_MARGIN (chosen on the demo questions in "
+                    "evaluation/data/demo_languages.jsonl). Unset: LOTSE_ABSTAIN_MARGIN for every language.",
+    )
     abstain_adapted_floor: float | None = Field(
         default=None, ge=0.0, le=1.0,
         description="The evidence floor for questions the query adapter encodes (their cosines sit lower). "

@@ -66,3 +66,31 @@ def test_each_query_adapter_brings_its_own_floor() -> None:
     # The original model: no adapted questions, one floor.
     plain = build_abstention(Settings(embedding_adapter="none"))
     assert plain.adapted_floor == plain.floor
+
+
+def test_languages_the_margin_was_not_chosen_in_get_their_own() -> None:
+    """A question whose evidence is 0.01 closer than the background: answered in Croatian (margin
+    0.005), refused in German and Arabic, whose questions chose 0.02."""
+    emb = HashingEmbedder()
+    policy = AbstentionPolicy(background=BACKGROUND, margin=0.02, floor=0.0,
+                              calibrated=frozenset({"de", "ar"}), other_margin=0.005)
+    q = emb.embed_queries(["Wie melde ich mein Kind in der Kita an?"])[0]
+    bg = float(np.max(emb.embed_passages(BACKGROUND) @ q))
+    assert policy.run(bg + 0.01, q, emb, language="hr").found
+    for lang in ("de", "ar", None):
+        d = policy.run(bg + 0.01, q, emb, language=lang)
+        assert not d.found and "do not cover" in d.reason, lang
+    assert policy.margin_for("hr") == 0.005 and policy.margin_for("de") == 0.02
+    # Unset: one margin for every language.
+    assert AbstentionPolicy(background=BACKGROUND, margin=0.02).margin_for("hr") == 0.02
+
+
+def test_the_served_policy_knows_which_languages_chose_the_margin() -> None:
+    from assistant.factory import build_abstention
+    from assistant.language import CORE_LANGUAGES
+    from lotse.settings import Settings
+
+    served = build_abstention(Settings())
+    assert all(served.margin_for(lang) == 0.02 for lang in CORE_LANGUAGES)
+    assert served.margin_for("hr") == served.margin_for("zh") == 0.005
+    assert build_abstention(Settings(abstain_other_margin=None)).margin_for("hr") == 0.02
