@@ -14,11 +14,12 @@
   var script = document.currentScript;
 
   // ---- localised strings --------------------------------------------------------------------
-  var LANGS = ["de", "en", "ar", "tr", "uk", "ru", "fa", "pl"];
+  var LANGS = ["de", "en", "ar", "tr", "uk", "ru", "fa", "pl", "ro", "bg", "hr", "sq"];
   var RTL = { ar: true, fa: true };
   var NATIVE = {
     de: "Deutsch", en: "English", ar: "العربية", tr: "Türkçe",
-    uk: "Українська", ru: "Русский", fa: "فارسی", pl: "Polski"
+    uk: "Українська", ru: "Русский", fa: "فارسی", pl: "Polski",
+    ro: "Română", bg: "Български", hr: "Hrvatski", sq: "Shqip"
   };
   var STRINGS = {
     de: {
@@ -148,6 +149,70 @@
       error: "To się nie udało.", offline: "Przewodnik edukacyjny jest teraz niedostępny. Spróbuj ponownie później.",
       empty: "Wpisz pytanie.", busy: "Poczekaj, aż pojawi się odpowiedź.",
       german: "Cytat po niemiecku", noAnswer: "Nie znaleziono pasującej odpowiedzi."
+    },
+    ro: {
+      launcher: "Întrebări despre educație în Bochum", title: "Ghidul educațional",
+      subtitle: "Răspunsuri din documentele orașului Bochum",
+      intro: "Întrebați în limba dumneavoastră. Răspunsul citează cuvânt cu cuvânt paginile orașului (în germană) și numește sursele.",
+      close: "Închide", language: "Limba", auto: "Automat (ca întrebarea)",
+      question: "Întrebarea dumneavoastră", placeholder: "de ex. Ce planifică Bochum pentru grădinițe?",
+      send: "Întreabă", you: "Dumneavoastră", answer: "Răspuns", searching: "Caut în documente …",
+      writing: "Răspunsul se scrie …", newAnswer: "Răspuns nou", passages: "Pasaje găsite",
+      sources: "Surse", asOf: "Valabil la", open: "Citiți pe pagina originală", newWindow: "se deschide într-o fereastră nouă",
+      cite: "Sursa", offer: "Ofertă", helpful: "V-a fost de folos acest răspuns?", yes: "Da, util",
+      no: "Nu, nu a fost util", comment: "Comentariu (opțional)", sendComment: "Trimite comentariul",
+      thanks: "Vă mulțumim pentru feedback.", feedbackFailed: "Feedbackul nu a putut fi trimis.",
+      error: "Nu a funcționat.", offline: "Ghidul educațional nu este disponibil momentan. Încercați din nou mai târziu.",
+      empty: "Vă rugăm să introduceți o întrebare.", busy: "Vă rugăm să așteptați până apare răspunsul.",
+      german: "Citat în germană", noAnswer: "Nu s-a găsit niciun răspuns potrivit."
+    },
+    bg: {
+      launcher: "Въпроси за образованието в Бохум", title: "Образователен пътеводител",
+      subtitle: "Отговори от документите на град Бохум",
+      intro: "Питайте на своя език. Отговорът цитира дословно страниците на града (на немски) и посочва източниците.",
+      close: "Затвори", language: "Език", auto: "Автоматично (като въпроса)",
+      question: "Вашият въпрос", placeholder: "напр. Какво планира Бохум за детските градини?",
+      send: "Попитай", you: "Вие", answer: "Отговор", searching: "Търся в документите …",
+      writing: "Отговорът се пише …", newAnswer: "Нов отговор", passages: "Намерени откъси",
+      sources: "Източници", asOf: "Към", open: "Прочетете на оригиналната страница", newWindow: "отваря се в нов прозорец",
+      cite: "Източник", offer: "Оферта", helpful: "Полезен ли беше този отговор?", yes: "Да, полезен",
+      no: "Не, не беше полезен", comment: "Коментар (по желание)", sendComment: "Изпрати коментара",
+      thanks: "Благодарим за обратната връзка.", feedbackFailed: "Обратната връзка не можа да бъде изпратена.",
+      error: "Не се получи.", offline: "Образователният пътеводител в момента не е достъпен. Опитайте отново по-късно.",
+      empty: "Моля, въведете въпрос.", busy: "Моля, изчакайте отговора.",
+      german: "Цитат на немски", noAnswer: "Не е намерен подходящ отговор."
+    },
+    hr: {
+      launcher: "Pitanja o obrazovanju u Bochumu", title: "Obrazovni vodič",
+      subtitle: "Odgovori iz dokumenata grada Bochuma",
+      intro: "Pitajte na svom jeziku. Odgovor doslovno citira stranice grada (na njemačkom) i navodi izvore.",
+      close: "Zatvori", language: "Jezik", auto: "Automatski (kao pitanje)",
+      question: "Vaše pitanje", placeholder: "npr. Što Bochum planira za vrtiće?",
+      send: "Pitaj", you: "Vi", answer: "Odgovor", searching: "Pretražujem dokumente …",
+      writing: "Odgovor se piše …", newAnswer: "Novi odgovor", passages: "Pronađeni odlomci",
+      sources: "Izvori", asOf: "Stanje", open: "Pročitajte na izvornoj stranici", newWindow: "otvara se u novom prozoru",
+      cite: "Izvor", offer: "Ponuda", helpful: "Je li vam ovaj odgovor pomogao?", yes: "Da, pomogao je",
+      no: "Ne, nije pomogao", comment: "Komentar (neobavezno)", sendComment: "Pošalji komentar",
+      thanks: "Hvala na povratnoj informaciji.", feedbackFailed: "Povratnu informaciju nije bilo moguće poslati.",
+      error: "Nije uspjelo.", offline: "Obrazovni vodič trenutačno nije dostupan. Pokušajte ponovno kasnije.",
+      empty: "Upišite pitanje.", busy: "Pričekajte da stigne odgovor.",
+      german: "Citat na njemačkom", noAnswer: "Nije pronađen odgovarajući odgovor."
+    },
+    sq: {
+      launcher: "Pyetje për arsimin në Bochum", title: "Udhërrëfyesi arsimor",
+      subtitle: "Përgjigje nga dokumentet e qytetit të Bochumit",
+      intro: "Pyesni në gjuhën tuaj. Përgjigjja citon fjalë për fjalë faqet e qytetit (në gjermanisht) dhe përmend burimet.",
+      close: "Mbyll", language: "Gjuha", auto: "Automatikisht (si pyetja)",
+      question: "Pyetja juaj", placeholder: "p.sh. Çfarë planifikon Bochum për kopshtet?",
+      send: "Pyet", you: "Ju", answer: "Përgjigje", searching: "Po kërkoj në dokumente …",
+      writing: "Përgjigjja po shkruhet …", newAnswer: "Përgjigje e re", passages: "Pjesët e gjetura",
+      sources: "Burimet", asOf: "Gjendja më", open: "Lexoni në faqen origjinale", newWindow: "hapet në një dritare të re",
+      cite: "Burimi", offer: "Ofertë", helpful: "A ju ndihmoi kjo përgjigje?", yes: "Po, më ndihmoi",
+      no: "Jo, nuk më ndihmoi", comment: "Koment (sipas dëshirës)", sendComment: "Dërgo komentin",
+      thanks: "Faleminderit për komentin tuaj.", feedbackFailed: "Komenti nuk mund të dërgohej.",
+      error: "Nuk funksionoi.", offline: "Udhërrëfyesi arsimor nuk është i arritshëm tani. Provoni përsëri më vonë.",
+      empty: "Ju lutemi shkruani një pyetje.", busy: "Ju lutemi prisni derisa të vijë përgjigjja.",
+      german: "Cituar në gjermanisht", noAnswer: "Nuk u gjet asnjë përgjigje e përshtatshme."
     }
   };
 

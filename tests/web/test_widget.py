@@ -187,6 +187,15 @@ class TestArabic:
         text = turn.locator(".answer-text").inner_text()
         assert text.startswith(message("found", "tr")) == (choice == "tr"), text
 
+    def test_a_croatian_question_turns_the_widget_croatian(self, page: Any, web_server: str) -> None:
+        """The answer's language (auto) switches the widget's own words too, not only the server's frame."""
+        open_widget(page, web_server)
+        turn = ask(page, "Kako mogu prijaviti dijete za mjesto u vrtiću u Bochumu?")
+        assert page.locator(".lotse").get_attribute("lang") == "hr"
+        assert page.locator("button.send").inner_text() == "Pitaj"
+        assert turn.locator(".answer-text").inner_text().startswith(message("found", "hr"))
+        assert page.locator("select option[value='sq']").inner_text() == "Shqip"
+
 
 class TestKeyboard:
     def test_keyboard_only_ask_cite_feedback_and_escape(self, page: Any, web_server: str) -> None:
