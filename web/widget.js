@@ -14,12 +14,14 @@
   var script = document.currentScript;
 
   // ---- localised strings --------------------------------------------------------------------
-  var LANGS = ["de", "en", "ar", "tr", "uk", "ru", "fa", "pl", "ro", "bg", "hr", "sq"];
+  var LANGS = ["de", "en", "ar", "tr", "uk", "ru", "fa", "pl", "ro", "bg", "hr", "sq", "es", "fr", "it", "el", "vi",
+               "zh", "hi", "th"];
   var RTL = { ar: true, fa: true };
   var NATIVE = {
     de: "Deutsch", en: "English", ar: "العربية", tr: "Türkçe",
     uk: "Українська", ru: "Русский", fa: "فارسی", pl: "Polski",
-    ro: "Română", bg: "Български", hr: "Hrvatski", sq: "Shqip"
+    ro: "Română", bg: "Български", hr: "Hrvatski", sq: "Shqip", es: "Español", fr: "Français",
+    it: "Italiano", el: "Ελληνικά", vi: "Tiếng Việt", zh: "中文", hi: "हिन्दी", th: "ไทย"
   };
   var STRINGS = {
     de: {
@@ -213,6 +215,134 @@
       error: "Nuk funksionoi.", offline: "Udhërrëfyesi arsimor nuk është i arritshëm tani. Provoni përsëri më vonë.",
       empty: "Ju lutemi shkruani një pyetje.", busy: "Ju lutemi prisni derisa të vijë përgjigjja.",
       german: "Cituar në gjermanisht", noAnswer: "Nuk u gjet asnjë përgjigje e përshtatshme."
+    },
+    es: {
+      launcher: "Preguntas sobre educación en Bochum", title: "Guía educativa",
+      subtitle: "Respuestas de los documentos de la ciudad de Bochum",
+      intro: "Pregunte en su idioma. La respuesta cita textualmente las páginas de la ciudad (en alemán) e indica las fuentes.",
+      close: "Cerrar", language: "Idioma", auto: "Automático (como la pregunta)",
+      question: "Su pregunta", placeholder: "p. ej., ¿Qué planea Bochum para las guarderías?",
+      send: "Preguntar", you: "Usted", answer: "Respuesta", searching: "Buscando en los documentos …",
+      writing: "Se está escribiendo la respuesta …", newAnswer: "Nueva respuesta", passages: "Fragmentos encontrados",
+      sources: "Fuentes", asOf: "Actualizado", open: "Leer en la página original", newWindow: "se abre en una ventana nueva",
+      cite: "Fuente", offer: "Oferta", helpful: "¿Le ha resultado útil esta respuesta?", yes: "Sí, útil",
+      no: "No, no es útil", comment: "Comentario (opcional)", sendComment: "Enviar comentario",
+      thanks: "Gracias por su opinión.", feedbackFailed: "No se ha podido enviar la opinión.",
+      error: "No ha funcionado.", offline: "La guía educativa no está disponible en este momento. Inténtelo de nuevo más tarde.",
+      empty: "Escriba una pregunta.", busy: "Espere a que llegue la respuesta.",
+      german: "Cita en alemán", noAnswer: "No se ha encontrado una respuesta adecuada."
+    },
+    fr: {
+      launcher: "Questions sur l’éducation à Bochum", title: "Guide de l’éducation",
+      subtitle: "Réponses tirées des documents de la ville de Bochum",
+      intro: "Posez votre question dans votre langue. La réponse cite mot pour mot les pages de la ville (en allemand) et indique ses sources.",
+      close: "Fermer", language: "Langue", auto: "Automatique (comme la question)",
+      question: "Votre question", placeholder: "p. ex. Que prévoit Bochum pour les crèches ?",
+      send: "Demander", you: "Vous", answer: "Réponse", searching: "Recherche dans les documents …",
+      writing: "La réponse est en cours de rédaction …", newAnswer: "Nouvelle réponse", passages: "Passages trouvés",
+      sources: "Sources", asOf: "Mis à jour le", open: "Lire sur la page d’origine", newWindow: "s’ouvre dans une nouvelle fenêtre",
+      cite: "Source", offer: "Offre", helpful: "Cette réponse vous a-t-elle aidé ?", yes: "Oui, utile",
+      no: "Non, pas utile", comment: "Commentaire (facultatif)", sendComment: "Envoyer le commentaire",
+      thanks: "Merci pour votre avis.", feedbackFailed: "L’avis n’a pas pu être envoyé.",
+      error: "Cela n’a pas fonctionné.", offline: "Le guide de l’éducation est momentanément indisponible. Veuillez réessayer plus tard.",
+      empty: "Veuillez saisir une question.", busy: "Veuillez attendre la réponse.",
+      german: "Cité en allemand", noAnswer: "Aucune réponse adaptée n’a été trouvée."
+    },
+    it: {
+      launcher: "Domande sull’istruzione a Bochum", title: "Guida all’istruzione",
+      subtitle: "Risposte dai documenti della città di Bochum",
+      intro: "Chieda nella sua lingua. La risposta cita alla lettera le pagine della città (in tedesco) e indica le fonti.",
+      close: "Chiudi", language: "Lingua", auto: "Automatica (come la domanda)",
+      question: "La sua domanda", placeholder: "ad es. Che cosa prevede Bochum per gli asili?",
+      send: "Chiedi", you: "Lei", answer: "Risposta", searching: "Cerco nei documenti …",
+      writing: "La risposta è in scrittura …", newAnswer: "Nuova risposta", passages: "Passaggi trovati",
+      sources: "Fonti", asOf: "Aggiornato al", open: "Leggi sulla pagina originale", newWindow: "si apre in una nuova finestra",
+      cite: "Fonte", offer: "Offerta", helpful: "Questa risposta le è stata utile?", yes: "Sì, utile",
+      no: "No, non utile", comment: "Commento (facoltativo)", sendComment: "Invia commento",
+      thanks: "Grazie per il suo riscontro.", feedbackFailed: "Non è stato possibile inviare il riscontro.",
+      error: "Non ha funzionato.", offline: "La guida all’istruzione non è raggiungibile al momento. Riprovi più tardi.",
+      empty: "Inserisca una domanda.", busy: "Attenda che arrivi la risposta.",
+      german: "Citazione in tedesco", noAnswer: "Nessuna risposta adatta trovata."
+    },
+    el: {
+      launcher: "Ερωτήσεις για την εκπαίδευση στο Μπόχουμ", title: "Οδηγός εκπαίδευσης",
+      subtitle: "Απαντήσεις από τα έγγραφα της πόλης του Μπόχουμ",
+      intro: "Ρωτήστε στη γλώσσα σας. Η απάντηση παραθέτει αυτολεξεί τις σελίδες της πόλης (στα γερμανικά) και αναφέρει τις πηγές.",
+      close: "Κλείσιμο", language: "Γλώσσα", auto: "Αυτόματα (όπως η ερώτηση)",
+      question: "Η ερώτησή σας", placeholder: "π.χ. Τι σχεδιάζει το Μπόχουμ για τους παιδικούς σταθμούς;",
+      send: "Ρωτήστε", you: "Εσείς", answer: "Απάντηση", searching: "Αναζήτηση στα έγγραφα …",
+      writing: "Η απάντηση γράφεται …", newAnswer: "Νέα απάντηση", passages: "Αποσπάσματα που βρέθηκαν",
+      sources: "Πηγές", asOf: "Ενημέρωση", open: "Διαβάστε στην αρχική σελίδα", newWindow: "ανοίγει σε νέο παράθυρο",
+      cite: "Πηγή", offer: "Προσφορά", helpful: "Σας βοήθησε αυτή η απάντηση;", yes: "Ναι, βοήθησε",
+      no: "Όχι, δεν βοήθησε", comment: "Σχόλιο (προαιρετικό)", sendComment: "Αποστολή σχολίου",
+      thanks: "Ευχαριστούμε για τα σχόλιά σας.", feedbackFailed: "Τα σχόλια δεν ήταν δυνατό να σταλούν.",
+      error: "Δεν λειτούργησε.", offline: "Ο οδηγός εκπαίδευσης δεν είναι διαθέσιμος αυτή τη στιγμή. Δοκιμάστε ξανά αργότερα.",
+      empty: "Πληκτρολογήστε μια ερώτηση.", busy: "Περιμένετε μέχρι να έρθει η απάντηση.",
+      german: "Παράθεση στα γερμανικά", noAnswer: "Δεν βρέθηκε κατάλληλη απάντηση."
+    },
+    vi: {
+      launcher: "Câu hỏi về giáo dục ở Bochum", title: "Hướng dẫn giáo dục",
+      subtitle: "Câu trả lời từ tài liệu của thành phố Bochum",
+      intro: "Hãy hỏi bằng ngôn ngữ của bạn. Câu trả lời trích dẫn nguyên văn các trang của thành phố (bằng tiếng Đức) và nêu nguồn.",
+      close: "Đóng", language: "Ngôn ngữ", auto: "Tự động (theo câu hỏi)",
+      question: "Câu hỏi của bạn", placeholder: "ví dụ: Bochum có kế hoạch gì cho nhà trẻ?",
+      send: "Hỏi", you: "Bạn", answer: "Câu trả lời", searching: "Đang tìm trong tài liệu …",
+      writing: "Đang viết câu trả lời …", newAnswer: "Câu trả lời mới", passages: "Đoạn văn tìm thấy",
+      sources: "Nguồn", asOf: "Cập nhật", open: "Đọc trên trang gốc", newWindow: "mở trong cửa sổ mới",
+      cite: "Nguồn", offer: "Chương trình", helpful: "Câu trả lời này có hữu ích không?", yes: "Có, hữu ích",
+      no: "Không, không hữu ích", comment: "Nhận xét (không bắt buộc)", sendComment: "Gửi nhận xét",
+      thanks: "Cảm ơn phản hồi của bạn.", feedbackFailed: "Không thể gửi phản hồi.",
+      error: "Đã xảy ra lỗi.", offline: "Hiện không thể kết nối với hướng dẫn giáo dục. Vui lòng thử lại sau.",
+      empty: "Vui lòng nhập câu hỏi.", busy: "Vui lòng đợi câu trả lời.",
+      german: "Trích dẫn bằng tiếng Đức", noAnswer: "Không tìm thấy câu trả lời phù hợp."
+    },
+    zh: {
+      launcher: "关于波鸿教育的问题", title: "教育向导",
+      subtitle: "来自波鸿市文件的回答",
+      intro: "请用您的语言提问。回答逐字引用市政府网页（德语原文）并注明来源。",
+      close: "关闭", language: "语言", auto: "自动（与问题相同）",
+      question: "您的问题", placeholder: "例如：波鸿对幼儿园有什么计划？",
+      send: "提问", you: "您", answer: "回答", searching: "正在搜索文件 …",
+      writing: "正在撰写回答 …", newAnswer: "新回答", passages: "找到的段落",
+      sources: "来源", asOf: "更新于", open: "在原网页阅读", newWindow: "在新窗口中打开",
+      cite: "来源", offer: "项目", helpful: "这个回答对您有帮助吗？", yes: "是，有帮助",
+      no: "否，没有帮助", comment: "评论（可选）", sendComment: "发送评论",
+      thanks: "感谢您的反馈。", feedbackFailed: "反馈无法发送。",
+      error: "操作失败。", offline: "教育向导暂时无法访问，请稍后再试。",
+      empty: "请输入问题。", busy: "请等待回答。",
+      german: "德语原文引用", noAnswer: "未找到合适的回答。"
+    },
+    hi: {
+      launcher: "बोखुम में शिक्षा के बारे में प्रश्न", title: "शिक्षा मार्गदर्शक",
+      subtitle: "बोखुम शहर के दस्तावेज़ों से उत्तर",
+      intro: "अपनी भाषा में पूछें। उत्तर शहर के पृष्ठों को शब्दशः (जर्मन में) उद्धृत करता है और स्रोत बताता है।",
+      close: "बंद करें", language: "भाषा", auto: "स्वचालित (प्रश्न के अनुसार)",
+      question: "आपका प्रश्न", placeholder: "जैसे: बोखुम डेकेयर के लिए क्या योजना बना रहा है?",
+      send: "पूछें", you: "आप", answer: "उत्तर", searching: "दस्तावेज़ों में खोज रहे हैं …",
+      writing: "उत्तर लिखा जा रहा है …", newAnswer: "नया उत्तर", passages: "मिले हुए अंश",
+      sources: "स्रोत", asOf: "अद्यतन", open: "मूल पृष्ठ पर पढ़ें", newWindow: "नई विंडो में खुलता है",
+      cite: "स्रोत", offer: "कार्यक्रम", helpful: "क्या यह उत्तर उपयोगी था?", yes: "हाँ, उपयोगी",
+      no: "नहीं, उपयोगी नहीं", comment: "टिप्पणी (वैकल्पिक)", sendComment: "टिप्पणी भेजें",
+      thanks: "आपकी प्रतिक्रिया के लिए धन्यवाद।", feedbackFailed: "प्रतिक्रिया भेजी नहीं जा सकी।",
+      error: "यह काम नहीं किया।", offline: "शिक्षा मार्गदर्शक अभी उपलब्ध नहीं है। कृपया बाद में फिर से प्रयास करें।",
+      empty: "कृपया एक प्रश्न लिखें।", busy: "कृपया उत्तर आने तक प्रतीक्षा करें।",
+      german: "जर्मन में उद्धृत", noAnswer: "कोई उपयुक्त उत्तर नहीं मिला।"
+    },
+    th: {
+      launcher: "คำถามเกี่ยวกับการศึกษาในโบคุม", title: "คู่มือการศึกษา",
+      subtitle: "คำตอบจากเอกสารของเมืองโบคุม",
+      intro: "ถามเป็นภาษาของคุณได้ คำตอบจะอ้างอิงหน้าเว็บของเมืองแบบคำต่อคำ (ภาษาเยอรมัน) และระบุแหล่งที่มา",
+      close: "ปิด", language: "ภาษา", auto: "อัตโนมัติ (ตามคำถาม)",
+      question: "คำถามของคุณ", placeholder: "เช่น โบคุมมีแผนอะไรสำหรับสถานรับเลี้ยงเด็ก",
+      send: "ถาม", you: "คุณ", answer: "คำตอบ", searching: "กำลังค้นหาในเอกสาร …",
+      writing: "กำลังเขียนคำตอบ …", newAnswer: "คำตอบใหม่", passages: "ข้อความที่พบ",
+      sources: "แหล่งที่มา", asOf: "ข้อมูล ณ", open: "อ่านบนหน้าต้นฉบับ", newWindow: "เปิดในหน้าต่างใหม่",
+      cite: "แหล่งที่มา", offer: "กิจกรรม", helpful: "คำตอบนี้มีประโยชน์หรือไม่", yes: "มีประโยชน์",
+      no: "ไม่มีประโยชน์", comment: "ความคิดเห็น (ไม่บังคับ)", sendComment: "ส่งความคิดเห็น",
+      thanks: "ขอบคุณสำหรับความคิดเห็นของคุณ", feedbackFailed: "ไม่สามารถส่งความคิดเห็นได้",
+      error: "ไม่สำเร็จ", offline: "ขณะนี้ไม่สามารถเชื่อมต่อคู่มือการศึกษาได้ โปรดลองอีกครั้งภายหลัง",
+      empty: "โปรดพิมพ์คำถาม", busy: "โปรดรอจนกว่าคำตอบจะมา",
+      german: "อ้างอิงเป็นภาษาเยอรมัน", noAnswer: "ไม่พบคำตอบที่เหมาะสม"
     }
   };
 

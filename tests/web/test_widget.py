@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from assistant.language import SERVED_LANGUAGES
 from assistant.messages import message
 from tests.web.conftest import HOSTILE_QUESTION, PHONE, admin_feedback, screenshot
 
@@ -195,6 +196,9 @@ class TestArabic:
         assert page.locator("button.send").inner_text() == "Pitaj"
         assert turn.locator(".answer-text").inner_text().startswith(message("found", "hr"))
         assert page.locator("select option[value='sq']").inner_text() == "Shqip"
+        # The menu offers every language the API detects, and "auto".
+        values = page.locator("select option").evaluate_all("os => os.map(o => o.value)")
+        assert set(values) == {*SERVED_LANGUAGES, "auto"}, values
 
 
 class TestKeyboard:
