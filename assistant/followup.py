@@ -34,6 +34,16 @@ _OPENERS = {
     "pl": ["a", "i", "a co", "a jak", "czy to", "to"],
     "ar": ["و", "وماذا", "وما", "وهل", "ماذا عن", "وكم", "وأين", "ومتى"],
     "fa": ["و", "چطور", "درباره", "آیا این"],
+    # The other served languages with words between spaces: "and", "but", "also", "what about".
+    "es": ["y", "pero", "también", "qué pasa con", "qué tal"],
+    "fr": ["et", "mais", "aussi", "qu'en est-il"],
+    "it": ["e", "ed", "ma", "anche"],
+    "ro": ["și", "şi", "iar", "dar"],
+    "el": ["και", "κι", "αλλά"],
+    "bg": ["ами"],  # "а" and "и" as in ru/uk
+    "hr": ["ali"],  # "a" and "i" as in pl
+    "sq": ["dhe", "edhe"],
+    "vi": ["còn", "và"],
 }
 # Words that point back at something named in an earlier turn.
 _BACKREFS = {
@@ -45,6 +55,15 @@ _BACKREFS = {
     "tam", "tego", "tego kursu", "jego", "jej",
     "هناك", "هذا", "هذه", "ذلك", "فيه", "فيها", "عنه", "عنها", "له", "لها",
     "آنجا", "آن", "این", "اینجا", "برای آن", "آنها",
+    "eso", "esto", "allí", "ahí", "ese", "esa",
+    "cela", "ça", "là-bas",
+    "questo", "quello", "lì", "là", "ciò",
+    "acolo", "asta", "aceasta", "acesta",
+    "αυτό", "εκεί", "αυτά",
+    "това", "него", "нея",
+    "tamo", "ovo", "ono",
+    "atje", "kjo", "atë",
+    "đó",
 }
 # Articles in German and a common particle in Polish: pronouns only when they end the question
 # ("Was kostet das?"), articles anywhere else ("das Schulsystem").

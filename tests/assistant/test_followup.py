@@ -22,12 +22,32 @@ def test_follow_ups_are_recognised(question: str) -> None:
 
 
 @pytest.mark.parametrize("question", [
+    "¿Y para niños menores de tres años?", "¿Cuánto cuesta eso al mes?", "Et pour les enfants de moins de trois ans ?",
+    "Combien coûte cela par mois ?", "E per i bambini sotto i tre anni?", "Și pentru copiii sub trei ani?",
+    "Και για παιδιά κάτω των τριών ετών;", "Ами за деца под три години?", "Koliko to košta tamo mjesečno?",
+    "Dhe për fëmijët nën tre vjeç?", "Còn trẻ dưới ba tuổi thì sao?",
+])
+def test_follow_ups_in_the_other_served_languages(question: str) -> None:
+    assert FollowUp().cue(question)
+
+
+@pytest.mark.parametrize("question", [
     "Wie hoch ist die Hundesteuer für den ersten Hund?", "Was plant Bochum für das Schulsystem?",
     "What does the music school offer for preschool children?", "Çocuğumu kreşe nasıl kaydettirebilirim?",
     "Чи є курс німецької мови для початківців?", "هل توجد استشارة مدرسية للعائلات القادمة حديثا؟",
     "وقت ثبت نام مهدکودک در بوخوم کی است؟",  # Persian: a word that merely begins with و
 ])
 def test_questions_with_their_own_topic_stand_alone(question: str) -> None:
+    assert FollowUp().cue(question) == ""
+
+
+@pytest.mark.parametrize("question", [
+    "¿Cómo inscribo a mi hijo en una guardería en Bochum?", "Comment inscrire mon enfant à la crèche à Bochum ?",
+    "Come iscrivo mio figlio all'asilo a Bochum?", "Cum îmi înscriu copilul la grădiniță în Bochum?",
+    "Kako mogu prijaviti dijete za vrtić u Bochumu?", "Si mund ta regjistroj fëmijën në kopsht në Bochum?",
+    "How to register my child for daycare in Bochum?",  # "to" is no back-reference
+])
+def test_other_languages_questions_with_their_own_topic_stand_alone(question: str) -> None:
     assert FollowUp().cue(question) == ""
 
 
