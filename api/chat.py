@@ -34,7 +34,7 @@ DeviceLanguage = Annotated[str | None, Depends(device_language)]
 _SSE_DOC = """Server-sent events, in this order:
 
 - `passages`: `{"session_id", "answer_id", "language", "follow_up", "index_version", "passages": [...]}`
-- `answer`: `{"found", "answer": {"text", "language", "citations", "mode"}, "sources": [...]}`
+- `answer`: `{"found", "answer": {"text", "language", "citations", "mode"}, "ended_offer", "sources": [...]}`
 - `done`: `{"answer_id", "session_id"}`
 
 A failure after the stream started is an `error` event `{"error", "message"}` and ends the stream.
@@ -91,7 +91,8 @@ async def chat(req: AskRequest, state: State, hint: DeviceLanguage) -> Streaming
             return
         _count(state, final)
         body = final.to_dict()
-        yield sse("answer", {"found": body["found"], "answer": body["answer"], "sources": body["sources"]})
+        yield sse("answer", {"found": body["found"], "answer": body["answer"], "ended_offer": body["ended_offer"],
+                             "sources": body["sources"]})
         yield sse("done", {"answer_id": final.answer_id, "session_id": final.session_id})
 
     # no-cache and no proxy buffering: events must reach the browser as they are written.

@@ -81,6 +81,12 @@ class CitedSourceOut(BaseModel):
     url: str
 
 
+class EndedOfferOut(BaseModel):
+    title: str
+    end_date: str = Field(description="ISO date the offer ended.")
+    url: str
+
+
 class AskResponse(BaseModel):
     session_id: str = Field(description="Send it back with the next question to continue the conversation.")
     answer_id: str = Field(description="Names this answer for POST /v1/feedback.")
@@ -89,6 +95,9 @@ class AskResponse(BaseModel):
     follow_up: bool = Field(description="The question was read as a follow-up and retrieved with the previous "
                                         "question in mind.")
     answer: AnswerOut
+    ended_offer: EndedOfferOut | None = Field(
+        default=None, description="When `found` is false: an offer that would have answered but has ended "
+                                  "(the answer text names it with its link). Null otherwise.")
     sources: list[CitedSourceOut] = Field(description="The sources the answer cites, in citation order.")
     passages: list[PassageOut]
     index_version: str

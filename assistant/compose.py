@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from assistant.evidence import Evidence
 from assistant.messages import RTL_LANGUAGES, Referral, message, referral_text
 from lotse.schema import Answer, Chunk
 
-__all__ = ["SUBJECT_MARK", "AnswerComposer", "quoted_line"]
+__all__ = ["SUBJECT_MARK", "AnswerComposer", "EndedOffer", "quoted_line"]
 
 _RLM = "\u200f"
 # "Kosten: 32 Euro …": a label of one to three words, a colon, a value. Such a line comes from an
@@ -29,17 +30,41 @@ def quoted_line(sentence: str, chunk: Chunk) -> str:
     return sentence
 
 
+@dataclass(frozen=True, slots=True)
+class EndedOffer:
+    """An offer that would answer the question had it not ended (``Assistant.ask`` looks when it refuses)."""
+
+    title: str
+    end_date: str  # ISO date
+    url: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"title": self.title, "end_date": self.end_date, "url": self.url}
+
+
+def _date(iso: str) -> str:
+    """17.09.2025: the day first, as read in Bochum; unambiguous beside the German title."""
+    y, m, d = (iso[:10].split("-") + ["", "", ""])[:3]
+    return f"{d}.{m}.{y}" if y and m and d else iso
+
+
 class AnswerComposer:
     def __init__(self, referral: Referral | None = None) -> None:
         self.referral = referral or Referral()
 
     def run(self, *, evidence: Evidence, found: bool, chunks: list[Chunk], ranks: dict[int, int],
-            language: str) -> Answer:
-        """``ranks`` maps a chunk index to its 1-based rank among the returned passages."""
+            language: str, ended: EndedOffer | None = None) -> Answer:
+        """``ranks`` maps a chunk index to its 1-based rank among the returned passages; ``ended``: when
+        nothing is found, an offer that would have answered but has ended, so the person can look for
+        its next date instead of hearing only "not found"."""
         rtl = _RLM if language in RTL_LANGUAGES else ""
         if not found:
-            text = f"{rtl}{message('not_found', language)} {referral_text(language, self.referral)}"
-            return Answer(text=text, language=language, citations=[], found=False)
+            parts = [message("not_found", language)]
+            if ended is not None:
+                parts.append(message("ended", language).format(title=ended.title, date=_date(ended.end_date),
+                                                               url=ended.url))
+            parts.append(referral_text(language, self.referral))
+            return Answer(text=rtl + " ".join(parts), language=language, citations=[], found=False)
         lines: list[str] = []
         citations: list[int] = []
         for hit in evidence.answer:

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.abstain import AbstentionPolicy
-from assistant.compose import AnswerComposer
+from assistant.compose import AnswerComposer, EndedOffer
 from assistant.evidence import Evidence, EvidenceSelector
-from assistant.filters import default_filter
+from assistant.filters import build_filter, default_filter, is_expired, offer_of, today
 from assistant.followup import QueryContext
 from assistant.language import LanguageDetector
 from assistant.messages import Referral
@@ -45,6 +45,7 @@ class AskResult:
     previous: str | None = None  # that previous question, for a generated answer
     extractive: Answer | None = None  # the extractive answer, kept when a generated one replaces it
     fallback_reason: str | None = None  # why a generated answer was not used (timeout, unverified…)
+    ended: EndedOffer | None = None  # refused, but an offer that has ended would have answered
 
     def sources(self) -> list[dict[str, Any]]:
         """The cited passages' sources, in citation order: what a citizen clicks."""
@@ -65,6 +66,7 @@ class AskResult:
             "language": self.language,
             "found": self.answer.found,
             "follow_up": self.follow_up,
+            "ended_offer": self.ended.to_dict() if self.ended else None,
             "answer": self.answer.to_dict(),
             "sources": self.sources(),
             "passages": [p.to_dict() for p in self.passages],
@@ -143,8 +145,29 @@ class Assistant:
         decision = self.abstention.run(ev.best, hits.query_vector, self.embedder,
                                        adapted=adapts(self.embedder, language), language=language)
         found = bool(hits.ids) and decision.found
+        ended = self._ended(question, top_k, context, hint) if not found and allow is None else None
         ranks = {ci: r + 1 for r, ci in enumerate(hits.ids)}
-        answer = self.composer.run(evidence=ev, found=found, chunks=idx.chunks, ranks=ranks, language=language)
+        answer = self.composer.run(evidence=ev, found=found, chunks=idx.chunks, ranks=ranks, language=language,
+                                   ended=ended)
         follow = context is not None and context.is_followup
         return AskResult(session_id or uuid.uuid4().hex, language, answer, passages, idx.version,
-                         follow_up=follow, previous=context.previous if follow and context else None)
+                         follow_up=follow, previous=context.previous if follow and context else None, ended=ended)
+
+    def _ended(self, question: str, k: int | None, context: QueryContext | None, hint: str | None
+               ) -> EndedOffer | None:
+        """The first passage with ended offers included, if it is an ended offer (or the page of one) and
+        its evidence passes the same abstention test. A refusal costs a second retrieval; an answer none."""
+        day = today()
+        language, _, hits, ev, passages = self._retrieve(question, k, build_filter(include_expired=True, day=day),
+                                                         context, hint)
+        if not passages or not is_expired(passages[0].chunk, day):
+            return None
+        decision = self.abstention.run(ev.best, hits.query_vector, self.embedder,
+                                       adapted=adapts(self.embedder, language), language=language)
+        if not decision.found:
+            return None
+        chunk = passages[0].chunk
+        offer = offer_of(chunk) or {}
+        end = offer.get("end_date") or chunk.meta.get("offers_end")
+        return EndedOffer(title=str(offer.get("title") or chunk.source.title), end_date=str(end),
+                          url=chunk.source.url)

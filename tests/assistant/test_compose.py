@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.compose import SUBJECT_MARK, AnswerComposer, quoted_line
+from assistant.compose import SUBJECT_MARK, AnswerComposer, EndedOffer, quoted_line
 from assistant.evidence import Evidence, SentenceHit
+from assistant.messages import message
 from lotse.schema import Chunk, SourceRef
 
 MUSIK = "Musikalische Früherziehung für Kinder von 4 bis 6 Jahren"
@@ -50,3 +51,17 @@ def test_two_offers_prices_say_whose_they_are() -> None:
         "Die Vormerkung ist kostenlos. [2]",
     ]
     assert answer.citations == [1, 2]
+
+
+@pytest.mark.parametrize("lang", ["de", "ar", "zh"])
+def test_a_refusal_names_an_offer_that_has_ended(lang: str) -> None:
+    ended = EndedOffer("Infoabend Elterngeld", "2025-09-17", "https://example.org/elterngeld")
+    answer = AnswerComposer().run(evidence=Evidence({}, [], 0.5), found=False, chunks=[], ranks={}, language=lang,
+                                  ended=ended)
+    assert not answer.found and answer.citations == []
+    text = answer.text.lstrip("\u200f")
+    assert text.startswith(message("not_found", lang))
+    assert "Infoabend Elterngeld" in text and "17.09.2025" in text and "https://example.org/elterngeld" in text
+    assert text.index("https://example.org/elterngeld") < text.index("115")  # before the referral
+    plain = AnswerComposer().run(evidence=Evidence({}, [], 0.5), found=False, chunks=[], ranks={}, language=lang)
+    assert "Infoabend" not in plain.text

@@ -134,6 +134,17 @@ class TestAsk:
         assert page in body["passages"][0]["source"]["url"]
         assert body["answer"]["text"].startswith(message("found", lang))
 
+    def test_a_refusal_names_the_offer_that_has_ended(self, server: str) -> None:
+        """The only Elterngeld page is an info evening that ended on 17 September 2025: hidden from the
+        answer, named in the refusal with its link; a question about something else names none."""
+        body = ask(server, "Elterngeld beantragen")
+        assert body["found"] is False
+        ended = body["ended_offer"]
+        assert ended and "Elterngeld" in ended["title"] and ended["end_date"].startswith("2025-09-17")
+        assert "17.09.2025" in body["answer"]["text"] and ended["url"] in body["answer"]["text"]
+        assert "elterngeld" not in " ".join(p["source"]["url"] for p in body["passages"])
+        assert ask(server, "Wann hat das Hallenbad am Sonntag geöffnet?")["ended_offer"] is None
+
     def test_out_of_domain_question_abstains_with_referral(self, server: str) -> None:
         body = ask(server, "Wann hat das Hallenbad am Sonntag geöffnet?")
         assert body["found"] is False
