@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.abstain import AbstentionPolicy
+from assistant.abstain import AbstentionPolicy, Decision
 from assistant.compose import AnswerComposer, EndedOffer
 from assistant.evidence import Evidence, EvidenceSelector
 from assistant.filters import build_filter, default_filter, is_expired, offer_of, today
@@ -142,9 +142,7 @@ class Assistant:
         the asker's device language, if known."""
         language, idx, hits, ev, passages = self._retrieve(question, top_k, allow or default_filter(), context,
                                                            hint)
-        decision = self.abstention.run(ev.best, hits.query_vector, self.embedder,
-                                       adapted=adapts(self.embedder, language), language=language)
-        found = bool(hits.ids) and decision.found
+        found = bool(hits.ids) and self._judge(language, hits, ev).found
         ended = self._ended(question, top_k, context, hint) if not found and allow is None else None
         ranks = {ci: r + 1 for r, ci in enumerate(hits.ids)}
         answer = self.composer.run(evidence=ev, found=found, chunks=idx.chunks, ranks=ranks, language=language,
@@ -152,6 +150,10 @@ class Assistant:
         follow = context is not None and context.is_followup
         return AskResult(session_id or uuid.uuid4().hex, language, answer, passages, idx.version,
                          follow_up=follow, previous=context.previous if follow and context else None, ended=ended)
+
+    def _judge(self, language: str, hits: Retrieved, ev: Evidence) -> Decision:
+        return self.abstention.run(ev.best, hits.query_vector, self.embedder,
+                                   adapted=adapts(self.embedder, language), language=language)
 
     def _ended(self, question: str, k: int | None, context: QueryContext | None, hint: str | None
                ) -> EndedOffer | None:
@@ -162,9 +164,7 @@ class Assistant:
                                                          context, hint)
         if not passages or not is_expired(passages[0].chunk, day):
             return None
-        decision = self.abstention.run(ev.best, hits.query_vector, self.embedder,
-                                       adapted=adapts(self.embedder, language), language=language)
-        if not decision.found:
+        if not self._judge(language, hits, ev).found:
             return None
         chunk = passages[0].chunk
         offer = offer_of(chunk) or {}
