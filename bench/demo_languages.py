@@ -56,8 +56,7 @@ def main() -> None:
     for line in questions.read_text(encoding="utf-8").splitlines():
         q = json.loads(line)
         language, _, hits, ev, passages = assistant._retrieve(q["question"], None, default_filter())
-        d = policy.run(ev.best, hits.query_vector, assistant.embedder,
-                                     adapted=adapts(assistant.embedder, language), language=language)
+        d = assistant._judge(language, hits, ev)
         first = passages[0].chunk.source.url if passages else ""
         rows.append({**q, "detected": language, "found": d.found, "evidence": round(d.evidence, 4),
                      "margin": round(d.margin, 4), "first_url": first,
