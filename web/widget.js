@@ -782,14 +782,29 @@
       }
       var re = /\[(\d+)\]/g, last = 0, m;
       while ((m = re.exec(line)) !== null) {
-        if (m.index > last) p.appendChild(document.createTextNode(line.slice(last, m.index)));
+        if (m.index > last) self.linkedText(p, line.slice(last, m.index));
         p.appendChild(self.citeButton(parseInt(m[1], 10)));
         last = re.lastIndex;
       }
-      if (last < line.length) p.appendChild(document.createTextNode(line.slice(last)));
+      if (last < line.length) self.linkedText(p, line.slice(last));
       box.appendChild(p);
     });
     return box;
+  };
+
+  /** Text with its http(s) addresses as links: a refusal names an ended offer's page and the city's
+   *  contact form, a field line its registration page. Trailing punctuation stays text. */
+  Turn.prototype.linkedText = function (parent, text) {
+    var re = /https?:\/\/[^\s<>"\u201c\u201d\u201e\u00ab\u00bb]*[^\s<>"\u201c\u201d\u201e\u00ab\u00bb.,;:!?)\]\u060c]/g;
+    var last = 0, m;
+    while ((m = re.exec(text)) !== null) {
+      if (m.index > last) parent.appendChild(document.createTextNode(text.slice(last, m.index)));
+      var a = this.sourceLink(m[0], m[0]);
+      a.setAttribute("dir", "ltr");
+      parent.appendChild(a);
+      last = re.lastIndex;
+    }
+    if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
   };
 
   Turn.prototype.citeButton = function (n) {

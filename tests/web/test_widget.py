@@ -145,6 +145,15 @@ class TestGerman:
             assert any(subject in t for t in titles), (subject, titles)
 
 
+    def test_a_refusal_links_the_offer_that_has_ended(self, page: Any, web_server: str) -> None:
+        open_widget(page, web_server)
+        turn = ask(page, "Elterngeld beantragen")
+        link = turn.locator(".answer-text a[href*='familienbuero-elterngeld']")
+        assert link.count() == 1
+        assert link.get_attribute("target") == "_blank" and "noopener" in link.get_attribute("rel")
+        assert link.get_attribute("href").endswith("familienbuero-elterngeld.html")  # the comma after it stays text
+
+
 class TestArabic:
     def test_arabic_question_turns_the_widget_right_to_left(self, page: Any, web_server: str) -> None:
         open_widget(page, web_server)
