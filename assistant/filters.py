@@ -17,7 +17,8 @@ from typing import Any
 from assistant.retrieve import ChunkFilter
 from lotse.schema import Chunk
 
-__all__ = ["ChunkFilter", "SearchFilter", "build_filter", "default_filter", "is_expired", "offer_of", "today"]
+__all__ = ["ChunkFilter", "SearchFilter", "build_filter", "default_filter", "end_of", "is_expired", "offer_of",
+           "today"]
 
 
 def today() -> date:
@@ -35,11 +36,17 @@ def offer_of(chunk: Chunk) -> dict[str, Any] | None:
     return offer if isinstance(offer, dict) else None
 
 
-def is_expired(chunk: Chunk, day: date) -> bool:
-    """An offer whose end date has passed, or a page whose offers have all ended."""
+def end_of(chunk: Chunk) -> str | None:
+    """An offer's end date, or the last end date of a page's offers (ISO); None when there is none."""
     offer = offer_of(chunk)
     end = offer.get("end_date") if offer else chunk.meta.get("offers_end")
-    return bool(end) and str(end) < day.isoformat()
+    return str(end) if end else None
+
+
+def is_expired(chunk: Chunk, day: date) -> bool:
+    """An offer whose end date has passed, or a page whose offers have all ended."""
+    end = end_of(chunk)
+    return end is not None and end < day.isoformat()
 
 
 def _district_key(name: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from assistant.abstain import AbstentionPolicy, Decision
 from assistant.compose import AnswerComposer, EndedOffer
 from assistant.evidence import Evidence, EvidenceSelector
-from assistant.filters import build_filter, default_filter, is_expired, offer_of, today
+from assistant.filters import build_filter, default_filter, end_of, is_expired, offer_of, today
 from assistant.followup import QueryContext
 from assistant.language import LanguageDetector
 from assistant.messages import Referral
@@ -162,12 +162,9 @@ class Assistant:
         day = today()
         language, _, hits, ev, passages = self._retrieve(question, k, build_filter(include_expired=True, day=day),
                                                          context, hint)
-        if not passages or not is_expired(passages[0].chunk, day):
-            return None
-        if not self._judge(language, hits, ev).found:
+        if not passages or not is_expired(passages[0].chunk, day) or not self._judge(language, hits, ev).found:
             return None
         chunk = passages[0].chunk
         offer = offer_of(chunk) or {}
-        end = offer.get("end_date") or chunk.meta.get("offers_end")
-        return EndedOffer(title=str(offer.get("title") or chunk.source.title), end_date=str(end),
+        return EndedOffer(title=str(offer.get("title") or chunk.source.title), end_date=end_of(chunk) or "",
                           url=chunk.source.url)

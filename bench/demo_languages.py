@@ -39,6 +39,11 @@ DATA = ROOT / "evaluation" / "data"
 GRID = (0.02, 0.015, 0.01, 0.005, 0.0)
 
 
+def _split(rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(answerable, out of scope): a question with a gold page, or without one."""
+    return [r for r in rows if r["page"]], [r for r in rows if not r["page"]]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data-dir", type=Path, default=None, help="the demo's data dir (default: LOTSE_DATA_DIR)")
@@ -73,8 +78,7 @@ def main() -> None:
         rs = by.get(lang, [])
         if not rs:
             continue
-        ans = [r for r in rs if r["page"]]
-        ood = [r for r in rs if not r["page"]]
+        ans, ood = _split(rs)
         margins = sorted(r["margin"] for r in ans)
         adapter = "yes" if adapts(assistant.embedder, lang) else ""
         core = "" if lang in CORE_LANGUAGES else " ¹"
@@ -84,12 +88,10 @@ def main() -> None:
     print("\n¹ outside the core languages\n")
     others = [r for r in rows if r["language"] not in CORE_LANGUAGES]
     for group, members in (("core", [r for r in rows if r["language"] in CORE_LANGUAGES]), ("other", others)):
-        ans = [r for r in members if r["page"]]
-        ood = [r for r in members if not r["page"]]
+        ans, ood = _split(members)
         print(f"{group}: answerable refused {sum(not r['found'] for r in ans)}/{len(ans)}, "
               f"out of scope answered {sum(r['found'] for r in ood)}/{len(ood)}")
-    ans = [r for r in others if r["page"]]
-    ood = [r for r in others if not r["page"]]
+    ans, ood = _split(others)
     print("\nthe other languages by margin (the floor aside):\n")
     print("| margin | answerable refused | out of scope answered |\n|---:|---:|---:|")
     for t in GRID:
