@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from assistant.evidence import Evidence
+from assistant.evidence import Evidence, is_field
 from assistant.messages import RTL_LANGUAGES, Referral, message, referral_text
 from lotse.schema import Answer, Chunk
 
 __all__ = ["SUBJECT_MARK", "AnswerComposer", "EndedOffer", "quoted_line"]
 
 _RLM = "\u200f"
-# "Kosten: 32 Euro …": a label of one to three words, a colon, a value. Such a line comes from an
-# offer record or a page's "Auf einen Blick" list and names no subject of its own.
-_FIELD = re.compile(r"^(?:[•\-–] )?[^\W\d_][\w\-]*(?: [\w\-]+){0,2}: \S")
 SUBJECT_MARK = " › "
 
 
@@ -25,7 +21,7 @@ def quoted_line(sentence: str, chunk: Chunk) -> str:
     Ukrainian question about the Kita's price was answered with the Musikschule's; the title says
     which offer a price belongs to. The sentence itself stays verbatim after ``SUBJECT_MARK``."""
     title = " ".join(chunk.source.title.split())
-    if title and _FIELD.match(sentence) and title.casefold() not in sentence.casefold():
+    if title and is_field(sentence) and title.casefold() not in sentence.casefold():
         return f"{title}{SUBJECT_MARK}{sentence}"
     return sentence
 

@@ -14,9 +14,13 @@ import numpy as np
 
 from index.store import LoadedIndex
 
-__all__ = ["Evidence", "EvidenceSelector", "SentenceHit", "restates", "without_restatements"]
+__all__ = ["Evidence", "EvidenceSelector", "SentenceHit", "is_field", "repeated_sentences", "restates",
+           "without_restatements"]
 
 _WORD = re.compile(r"\w+")
+# "Kosten: 32 Euro …": a label of one to three words, a colon, a value. Such a line comes from an
+# offer record or a page's "Auf einen Blick" list and names no subject of its own.
+_FIELD = re.compile(r"^(?:[•\-–] )?[^\W\d_][\w\-]*(?: [\w\-]+){0,2}: \S")
 _NUMBER = re.compile(r"\d+")
 # Share of a sentence's words that another must hold for it to add nothing. 0.8 lets "Kosten: 32 Euro im
 # Monat" go after "Kosten: 32 Euro (Unterrichtsentgelt pro Monat)" (4 of 5) and keeps "Anmeldung ab
@@ -29,6 +33,27 @@ def _says_something(text: str) -> bool:
     (``index.builder.sentence_units``), so a one-word line such as "Beispieldaten." scores like the
     title itself and would otherwise win as the "answer" to any question about that page."""
     return len(_WORD.findall(text)) >= 2
+
+
+def is_field(sentence: str) -> bool:
+    """Whether ``sentence`` is a field line ("Kosten: kostenlos") rather than a sentence of prose."""
+    return bool(_FIELD.match(sentence))
+
+
+def repeated_sentences(index: LoadedIndex, pages: int) -> np.ndarray:
+    """Per indexed sentence: whether the same words stand on ``pages`` or more pages.
+
+    A site repeats its notices on every page of a kind ("Beispieldaten – dieses Angebot ist
+    erfunden …" on each demo offer, a disclaimer, a "Bitte beachten Sie …" box). Embedded with the
+    page title in front, such a sentence scores like the title itself, so a one-word question
+    ("Schule") quoted the notice. It says nothing about the page's subject: it stays in the passage
+    and in the abstention signal but is never quoted or highlighted. Field lines are exempt: two
+    offers that are both free share "Kosten: kostenlos", and it answers a price question."""
+    key = [" ".join(index.chunks[int(ci)].text[int(a):int(b)].split()).casefold() for ci, a, b in index.sentence_map]
+    urls: dict[str, set[str]] = {}
+    for k, (ci, _, _) in zip(key, index.sentence_map, strict=True):
+        urls.setdefault(k, set()).add(index.chunks[int(ci)].source.url)
+    return np.array([len(urls[k]) >= pages and not is_field(k) for k in key], dtype=bool)
 
 
 def restates(sentence: str, other: str) -> bool:
@@ -63,8 +88,11 @@ class Evidence:
 
 class EvidenceSelector:
     def __init__(self, *, margin: float = 0.03, max_highlights: int = 2, max_answer_sentences: int = 3,
-                 answer_from_top: int = 3, rank_step: float = 0.02) -> None:
+                 answer_from_top: int = 3, rank_step: float = 0.02, repeated_on: int = 3) -> None:
         self.margin = margin
+        # A sentence on this many pages is the site's notice, not an answer (``repeated_sentences``).
+        self.repeated_on = repeated_on
+        self._repeated: tuple[str, np.ndarray] | None = None  # (index version, mask)
         # The retriever's order knows more than a sentence's cosine (BM25, the memory, the page's other
         # sentences), so it orders the sentences the margin lets into the answer: each rank down counts
         # 0.02. It only orders them; leaving out those of lower passages cost correct sentences on test.
@@ -75,7 +103,13 @@ class EvidenceSelector:
         self.max_answer_sentences = max_answer_sentences
         self.answer_from_top = answer_from_top
 
+    def _quotable(self, index: LoadedIndex) -> np.ndarray:
+        if self._repeated is None or self._repeated[0] != index.version:
+            self._repeated = (index.version, repeated_sentences(index, self.repeated_on))
+        return ~self._repeated[1]
+
     def run(self, index: LoadedIndex, chunk_ids: list[int], query_vector: np.ndarray) -> Evidence:
+        quotable = self._quotable(index)
         highlights: dict[int, list[tuple[int, int]]] = {}
         pool: list[tuple[int, SentenceHit]] = []  # (rank of its passage, sentence)
         # The abstention signal stays the best sentence of the top passages, one-word ones included:
@@ -91,7 +125,8 @@ class EvidenceSelector:
                 best = max(best, float(sims.max()))
             text = index.chunks[ci].text
             order = [int(j) for j in np.argsort(-sims, kind="stable")
-                     if _says_something(text[int(index.sentence_map[a + j, 1]):int(index.sentence_map[a + j, 2])])]
+                     if quotable[a + j]
+                     and _says_something(text[int(index.sentence_map[a + j, 1]):int(index.sentence_map[a + j, 2])])]
             if not order:
                 highlights[ci] = []
                 continue

@@ -48,12 +48,14 @@ from lotse.settings import Settings  # noqa: E402
 LANGS = ("de", "en", "ar", "uk")
 LEX = (0.0, 0.02, 0.05, 0.1, 0.2)
 RANK = (0.0, 0.01, 0.02, 0.03, 0.05)
+BARE = (0.0, 0.25, 0.5, 1.0, 2.0)
 OUT = REPO / "artifacts" / "bench" / "answer_sentences.json"
 
 
 def rescored(index, ids: list[int], qv: np.ndarray, terms: set[str], idf: dict[str, float],  # type: ignore[no-untyped-def]
              sentence_terms: list[set[str]], lex: float, rank_step: float, top: int = 3,
-             margin: float = 0.03, most: int = 3, leave_out: bool = False) -> list[str]:
+             margin: float = 0.03, most: int = 3, leave_out: bool = False,
+             bare: np.ndarray | None = None, bare_weight: float = 0.0) -> list[str]:
     """The selector's answer with the extra terms: per passage its two best sentences within the
     margin, then those within the margin of the best score before the rank step, in the order of
     the score, restatements left out. ``leave_out``: the margin applies to the score."""
@@ -69,6 +71,9 @@ def rescored(index, ids: list[int], qv: np.ndarray, terms: set[str], idf: dict[s
         if not rows:
             continue
         sims = np.asarray(index.sentence_vectors[rows] @ qv)
+        if bare is not None and bare_weight:
+            # The sentence's own words, without its page title in front, blended in.
+            sims = (sims + bare_weight * np.asarray(bare[rows] @ qv)) / (1 + bare_weight)
         extra = np.array([lex * sum(idf.get(t, 0.0) for t in terms & sentence_terms[r]) / norm for r in rows])
         score = sims + extra - rank_step * rank
         order = np.argsort(-score, kind="stable")[:2]
@@ -86,6 +91,23 @@ def rescored(index, ids: list[int], qv: np.ndarray, terms: set[str], idf: dict[s
     return [said[i] for i in without_restatements(said, most)]
 
 
+def _key(cell: tuple[float, ...]) -> str:
+    return " ".join(f"{name}={v}" for name, v in zip(("lex", "rank", "bare"), cell, strict=False))
+
+
+def bare_vectors(index, embedder) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Every sentence embedded alone, without the page title and heading ``sentence_units`` puts in
+    front; cached beside the bench output by the index's version."""
+    cache = OUT.with_name(f"bare_sentences.{index.version}.npy")
+    if cache.exists():
+        return np.load(cache)
+    texts = [index.chunks[int(ci)].text[int(a):int(b)].lstrip("• ").strip() for ci, a, b in index.sentence_map]
+    vectors = np.asarray(embedder.embed_passages(texts), dtype=np.float32)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.save(cache, vectors)
+    return vectors
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--split", default="dev")
@@ -95,6 +117,8 @@ def main() -> None:
     ap.add_argument("--leave-out", action="store_true",
                     help="The margin applies to the score with the rank step (lower passages' sentences drop out).")
     ap.add_argument("--index", type=Path, default=None, help="Cached OMoS index folder (default: the first found).")
+    ap.add_argument("--bare", action="store_true",
+                    help="Grid over blending in each sentence's cosine without its title (rank step 0.02).")
     args = ap.parse_args()
     s = Settings()
     index = cached_omos_index(s, args.index)
@@ -113,6 +137,9 @@ def main() -> None:
     grid = [(lex, rank) for lex in LEX for rank in RANK] if args.grid else []
     if args.lex is not None or args.rank is not None:
         grid = [(args.lex or 0.0, args.rank or 0.0)]
+    bare = bare_vectors(index, embedder) if args.bare else None
+    if args.bare:
+        grid = [(0.0, 0.02, w) for w in BARE]
     report: dict[str, dict] = {}
     for lang in LANGS:
         qs = [q for q in evalset.questions[lang]
@@ -128,24 +155,25 @@ def main() -> None:
             anyof.append(any(quotes_gold(x, gold) for x in said))
             page.append(any(urls[i] in q.gold_urls for i in hits.ids))
             terms = set(analyzer(q.text))
-            for lex, rank in grid:
+            for cell in grid:
+                lex, rank = cell[:2]
                 alt = rescored(index, hits.ids, hits.query_vector, terms, idf, sentence_terms, lex, rank,
-                               leave_out=args.leave_out)
-                cells[(lex, rank)].append((bool(alt) and quotes_gold(alt[0], gold),
+                               leave_out=args.leave_out, bare=bare, bare_weight=cell[2] if len(cell) > 2 else 0.0)
+                cells[cell].append((bool(alt) and quotes_gold(alt[0], gold),
                                            any(quotes_gold(x, gold) for x in alt)))
         n = len(qs)
         found = [a for a, p in zip(served, page, strict=True) if p]
         row = {"n": n, "answer@1": sum(served) / n, "answer@any": sum(anyof) / n, "page@5": sum(page) / n,
                "answer@1 given page": sum(found) / max(1, len(found)),
-               "grid": {f"lex={lex} rank={rank}": [sum(a for a, _ in v) / n, sum(b for _, b in v) / n]
-                        for (lex, rank), v in cells.items()}}
+               "grid": {_key(cell): [sum(a for a, _ in v) / n, sum(b for _, b in v) / n]
+                        for cell, v in cells.items()}}
         report[lang] = row
         print(f"{lang} (n={n}): answer@1 {row['answer@1']:.3f}  answer@any {row['answer@any']:.3f}  "
               f"page@5 {row['page@5']:.3f}  answer@1 given page {row['answer@1 given page']:.3f}", flush=True)
     if grid:
         print("\nanswer@1 / answer@any, mean over de/en/ar/uk (answer@1 per language)")
-        for lex, rank in grid:
-            key = f"lex={lex} rank={rank}"
+        for cell in grid:
+            key = _key(cell)
             first = [report[lang]["grid"][key][0] for lang in LANGS]
             anyof = [report[lang]["grid"][key][1] for lang in LANGS]
             print(f"  {key:<22} {sum(first) / len(first):.3f} / {sum(anyof) / len(anyof):.3f}"

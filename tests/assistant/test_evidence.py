@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.evidence import EvidenceSelector, restates
+from assistant.evidence import EvidenceSelector, repeated_sentences, restates
 from index.store import IndexStore
 
 
@@ -25,6 +25,27 @@ def test_a_one_word_sentence_never_answers_but_still_counts_as_evidence(demo_dat
     assert ev.answer and all((h.start, h.end) != (a, b) for h in ev.answer)
     assert all(len(index.chunks[ci].text[h.start:h.end].split()) >= 2 for h in ev.answer)
     assert (a, b) not in ev.highlights[ci]
+
+
+def test_a_notice_on_every_offer_page_is_not_quoted(demo_data_dir: Path) -> None:
+    index = IndexStore(demo_data_dir).load()
+    repeated = repeated_sentences(index, 3)
+    said = [index.chunks[ci].text[a:b] for ci, a, b in index.sentence_map]
+    notice = [r for r, text in enumerate(said) if text.startswith("Beispieldaten – dieses Angebot")]
+    assert len({index.chunks[index.sentence_map[r, 0]].source.url for r in notice}) >= 3
+    assert all(repeated[r] for r in notice)
+    # a field line two free offers share answers a price question, however often it stands
+    free = [r for r, text in enumerate(said) if text == "Kosten: kostenlos"]
+    assert len({index.chunks[index.sentence_map[r, 0]].source.url for r in free}) >= 3
+    assert not any(repeated[r] for r in free)
+    assert not repeated[[r for r, text in enumerate(said) if "31. Januar 2027 eingehen" in text]].any()
+    # The worst case: the question is the notice itself. It still counts as evidence, never as the answer.
+    row = notice[0]
+    ci = int(index.sentence_map[row, 0])
+    ev = EvidenceSelector().run(index, [ci], np.asarray(index.sentence_vectors[row], dtype=np.float32))
+    assert ev.best > 0.999
+    assert ev.answer and all(not said[row].startswith(index.chunks[ci].text[h.start:h.end]) for h in ev.answer)
+    assert (int(index.sentence_map[row, 1]), int(index.sentence_map[row, 2])) not in ev.highlights[ci]
 
 
 @pytest.mark.parametrize(("sentence", "other", "expected"), [
@@ -64,13 +85,15 @@ def test_the_retrievers_order_breaks_near_ties_between_sentences_not_clear_wins(
     second = next(i for i, (a, b) in enumerate(index.chunk_sentences)
                   if b - a >= 2 and index.chunks[i].source.url != index.chunks[first].source.url)
 
-    def sentence(ci: int) -> int:  # a sentence of two words or more
-        return next(r for r in range(*index.chunk_sentences[ci])
-                    if len(index.chunks[ci].text[index.sentence_map[r, 1]:index.sentence_map[r, 2]].split()) >= 2)
+    notice = repeated_sentences(index, 3)
 
-    def best(ci: int, query: np.ndarray) -> float:
+    def sentence(ci: int) -> int:  # a sentence of two words or more, not the site's notice
+        return next(r for r in range(*index.chunk_sentences[ci]) if not notice[r]
+                    and len(index.chunks[ci].text[index.sentence_map[r, 1]:index.sentence_map[r, 2]].split()) >= 2)
+
+    def best(ci: int, query: np.ndarray) -> float:  # of the sentences that may be quoted
         a, b = index.chunk_sentences[ci]
-        return float(np.max(index.sentence_vectors[a:b] @ query))
+        return float(np.max((index.sentence_vectors[a:b] @ query)[~notice[a:b]]))
 
     s1, s2 = (np.asarray(index.sentence_vectors[sentence(ci)], dtype=np.float32) for ci in (first, second))
 

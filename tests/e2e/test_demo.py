@@ -120,6 +120,17 @@ class TestAsk:
             title = ranks[int(m.group(2))]["source"]["title"]
             assert m.group(1).startswith(f"{title}{SUBJECT_MARK}Kosten: "), m.group(0)
 
+    def test_the_sites_notice_is_never_the_answer(self, server: str) -> None:
+        """Every demo offer page opens with the same sample-data notice. Embedded with its page title in
+        front, it scored like the title itself, and one word ("Schule") quoted it as the answer."""
+        body = ask(server, "Schule")
+        assert body["found"] is True
+        assert "schulberatung" in body["passages"][0]["source"]["url"]
+        assert "Beispieldaten" not in body["answer"]["text"], body["answer"]["text"]
+        notice = body["passages"][0]["text"].find("Beispieldaten")
+        assert notice >= 0  # the notice stays in the passage, where it is read in context
+        assert all(not (a <= notice < b) for a, b in body["passages"][0]["highlights"])
+
     @pytest.mark.parametrize(("lang", "question", "page"), [
         ("hr", "Kako mogu prijaviti dijete za mjesto u vrtiću u Bochumu?", "kita-anmeldung"),
         ("sq", "Sa kushton kursi i gjermanishtes për fillestarë?", "vhs-deutschkurs"),
