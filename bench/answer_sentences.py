@@ -18,7 +18,8 @@ question's German analyzer terms the sentence holds, minus ``rank`` x its passag
 and prints answer@1 and answer@any for each setting. The margin admits sentences by their cosine and
 the score orders them, as served; ``--leave-out`` applies the margin to the score instead, which
 leaves the lower passages' sentences out (tried first, not served). ``--lex 0 --rank 0`` is the
-selection before the rank step. Choose on dev; quote test once.
+selection before the rank step. ``--bare`` blends in each sentence's cosine embedded without its
+page title (tried, not served: docs/benchmarks.md). Choose on dev; quote test once.
 """
 
 from __future__ import annotations

@@ -156,6 +156,14 @@ class TestAsk:
         assert "elterngeld" not in " ".join(p["source"]["url"] for p in body["passages"])
         assert ask(server, "Wann hat das Hallenbad am Sonntag geöffnet?")["ended_offer"] is None
 
+    def test_registering_for_the_german_course_is_answered(self, server: str) -> None:
+        """Refused while the background held "Deutsche Rentenversicherung" and a language certificate
+        ("Sprachnachweis") for naturalisation: margin 0.014, below 0.02; now 0.031."""
+        body = ask(server, "Wie kann ich mich für den Deutschkurs anmelden?")
+        assert body["found"] is True, body["answer"]["text"]
+        assert "vhs-deutschkurs" in body["passages"][0]["source"]["url"]
+        assert "Kursnummer" in body["answer"]["text"]
+
     def test_out_of_domain_question_abstains_with_referral(self, server: str) -> None:
         body = ask(server, "Wann hat das Hallenbad am Sonntag geöffnet?")
         assert body["found"] is False

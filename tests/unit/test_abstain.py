@@ -94,3 +94,12 @@ def test_the_served_policy_knows_which_languages_chose_the_margin() -> None:
     assert all(served.margin_for(lang) == 0.02 for lang in CORE_LANGUAGES)
     assert served.margin_for("hr") == served.margin_for("zh") == 0.005
     assert build_abstention(Settings(abstain_other_margin=None)).margin_for("hr") == 0.02
+
+
+def test_the_shipped_background_holds_no_words_of_education_or_childcare() -> None:
+    """A background sentence stands for a topic the documents do not cover. One that shares the words
+    of a covered topic pulls its questions away: "Deutsche Rentenversicherung" and a naturalisation
+    "Sprachnachweis" made "Wie kann ich mich für den Deutschkurs anmelden?" look uncovered."""
+    words = ("deutsch", "sprach", "kurs", "ausbildung", "schul", "kita", "kinder", "eltern", "lern", "bildung")
+    for sentence in AbstentionPolicy().background_texts:
+        assert not [w for w in words if w in sentence.casefold()], sentence
