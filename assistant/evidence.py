@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.asks import asked_for, gives
 from index.store import LoadedIndex
 
 __all__ = ["Evidence", "EvidenceSelector", "SentenceHit", "is_field", "repeated_sentences", "restates",
@@ -88,8 +89,13 @@ class Evidence:
 
 class EvidenceSelector:
     def __init__(self, *, margin: float = 0.03, max_highlights: int = 2, max_answer_sentences: int = 3,
-                 answer_from_top: int = 3, rank_step: float = 0.02, repeated_on: int = 3) -> None:
+                 answer_from_top: int = 3, rank_step: float = 0.02, repeated_on: int = 3,
+                 type_bonus: float = 0.05) -> None:
         self.margin = margin
+        # When the question asks for a date or a price (``assistant.asks``), a sentence that states one
+        # counts this much more, for the highlights and the answer alike; the abstention signal is the
+        # plain cosine.
+        self.type_bonus = type_bonus
         # A sentence on this many pages is the site's notice, not an answer (``repeated_sentences``).
         self.repeated_on = repeated_on
         self._repeated: tuple[str, np.ndarray] | None = None  # (index version, mask)
@@ -108,10 +114,13 @@ class EvidenceSelector:
             self._repeated = (index.version, repeated_sentences(index, self.repeated_on))
         return ~self._repeated[1]
 
-    def run(self, index: LoadedIndex, chunk_ids: list[int], query_vector: np.ndarray) -> Evidence:
+    def run(self, index: LoadedIndex, chunk_ids: list[int], query_vector: np.ndarray,
+            question: str | None = None) -> Evidence:
+        """``question``: its words, to see whether it asks for a date or a price (else by cosine alone)."""
         quotable = self._quotable(index)
+        kind = asked_for(question) if question and self.type_bonus else None
         highlights: dict[int, list[tuple[int, int]]] = {}
-        pool: list[tuple[int, SentenceHit]] = []  # (rank of its passage, sentence)
+        pool: list[tuple[int, float, SentenceHit]] = []  # (rank of its passage, its weight, sentence)
         # The abstention signal stays the best sentence of the top passages, one-word ones included:
         # the floors and the margin were calibrated on it (docs/benchmarks.md, "Abstention").
         best = -1.0
@@ -124,25 +133,25 @@ class EvidenceSelector:
             if rank < self.answer_from_top:
                 best = max(best, float(sims.max()))
             text = index.chunks[ci].text
-            order = [int(j) for j in np.argsort(-sims, kind="stable")
-                     if quotable[a + j]
-                     and _says_something(text[int(index.sentence_map[a + j, 1]):int(index.sentence_map[a + j, 2])])]
+            spans = [(int(index.sentence_map[r, 1]), int(index.sentence_map[r, 2])) for r in range(a, b)]
+            weight = sims.copy()
+            if kind is not None:
+                weight += self.type_bonus * np.array([gives(kind, text[x:y]) for x, y in spans])
+            order = [int(j) for j in np.argsort(-weight, kind="stable")
+                     if quotable[a + j] and _says_something(text[spans[j][0]:spans[j][1]])]
             if not order:
                 highlights[ci] = []
                 continue
-            top = float(sims[order[0]])
-            chosen = [j for j in order[: self.max_highlights] if sims[j] >= top - self.margin]
-            highlights[ci] = sorted((int(index.sentence_map[a + j, 1]), int(index.sentence_map[a + j, 2]))
-                                    for j in chosen)
+            top = float(weight[order[0]])
+            chosen = [j for j in order[: self.max_highlights] if weight[j] >= top - self.margin]
+            highlights[ci] = sorted(spans[j] for j in chosen)
             if rank < self.answer_from_top:
-                pool.extend((rank, SentenceHit(ci, int(index.sentence_map[a + j, 1]),
-                                               int(index.sentence_map[a + j, 2]), float(sims[j])))
-                            for j in chosen)
-        first = max((h.score for _, h in pool), default=-1.0)
-        close = sorted((p for p in pool if p[1].score >= first - self.margin),
-                       key=lambda p: -(p[1].score - self.rank_step * p[0]))
-        said = [index.chunks[h.chunk].text[h.start:h.end] for _, h in close]
-        answer = [close[i][1] for i in without_restatements(said, self.max_answer_sentences)]
+                pool.extend((rank, float(weight[j]), SentenceHit(ci, *spans[j], float(sims[j]))) for j in chosen)
+        first = max((w for _, w, _ in pool), default=-1.0)
+        close = sorted((p for p in pool if p[1] >= first - self.margin),
+                       key=lambda p: -(p[1] - self.rank_step * p[0]))
+        said = [index.chunks[h.chunk].text[h.start:h.end] for _, _, h in close]
+        answer = [close[i][2] for i in without_restatements(said, self.max_answer_sentences)]
         return Evidence(highlights, answer, best)
 
 

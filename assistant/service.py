@@ -124,7 +124,7 @@ class Assistant:
                 language = context.previous_language
         idx = self.index.get()
         hits = self.retriever.run(idx, query, language=language, k=k, allow=allow)
-        ev = self.evidence.run(idx, hits.ids, hits.query_vector)
+        ev = self.evidence.run(idx, hits.ids, hits.query_vector, question=q)
         passages = [Passage(r + 1, idx.chunks[i], s, ev.highlights.get(i, []))
                     for r, (i, s) in enumerate(zip(hits.ids, hits.scores, strict=True))]
         return language, idx, hits, ev, passages

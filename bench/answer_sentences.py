@@ -36,6 +36,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from assistant.asks import asked_for  # noqa: E402
 from assistant.evidence import EvidenceSelector, _says_something, without_restatements  # noqa: E402
 from assistant.factory import build_lexicon, build_memory  # noqa: E402
 from assistant.language import LanguageDetector  # noqa: E402
@@ -50,6 +51,7 @@ LANGS = ("de", "en", "ar", "uk")
 LEX = (0.0, 0.02, 0.05, 0.1, 0.2)
 RANK = (0.0, 0.01, 0.02, 0.03, 0.05)
 BARE = (0.0, 0.25, 0.5, 1.0, 2.0)
+TYPE_BONUS = (0.0, 0.01, 0.02, 0.03, 0.05)
 OUT = REPO / "artifacts" / "bench" / "answer_sentences.json"
 
 
@@ -118,6 +120,8 @@ def main() -> None:
     ap.add_argument("--leave-out", action="store_true",
                     help="The margin applies to the score with the rank step (lower passages' sentences drop out).")
     ap.add_argument("--index", type=Path, default=None, help="Cached OMoS index folder (default: the first found).")
+    ap.add_argument("--asks", action="store_true",
+                    help="Grid over the selector's bonus for a sentence that gives the date or price asked for.")
     ap.add_argument("--bare", action="store_true",
                     help="Grid over blending in each sentence's cosine without its title (rank step 0.02).")
     args = ap.parse_args()
@@ -146,15 +150,22 @@ def main() -> None:
         qs = [q for q in evalset.questions[lang]
               if q.answerable and q.gold_lines and q.gold_urls & indexed]
         served, anyof, page, cells = [], [], [], {g: [] for g in grid}
+        asks: dict[float, list[tuple[bool, bool, bool]]] = {b: [] for b in TYPE_BONUS}
         for q in qs:
             gold = [g for g in (normalize_line(x) for x in q.gold_lines) if g]
             language = detector.detect(q.text)
             hits = retriever.run(index, q.text, language=language, k=5)
-            ev = selector.run(index, hits.ids, hits.query_vector)
+            ev = selector.run(index, hits.ids, hits.query_vector, question=q.text)
             said = [index.chunks[h.chunk].text[h.start:h.end] for h in ev.answer]
             served.append(bool(said) and quotes_gold(said[0], gold))
             anyof.append(any(quotes_gold(x, gold) for x in said))
             page.append(any(urls[i] in q.gold_urls for i in hits.ids))
+            if args.asks:  # the served selector with each bonus; (all, typed questions only)
+                for bonus in TYPE_BONUS:
+                    alt_ev = EvidenceSelector(type_bonus=bonus).run(index, hits.ids, hits.query_vector, question=q.text)
+                    alt = [index.chunks[h.chunk].text[h.start:h.end] for h in alt_ev.answer]
+                    asks[bonus].append((bool(alt) and quotes_gold(alt[0], gold), any(quotes_gold(x, gold) for x in alt),
+                                        asked_for(q.text) is not None))
             terms = set(analyzer(q.text))
             for cell in grid:
                 lex, rank = cell[:2]
@@ -168,6 +179,10 @@ def main() -> None:
                "answer@1 given page": sum(found) / max(1, len(found)),
                "grid": {_key(cell): [sum(a for a, _ in v) / n, sum(b for _, b in v) / n]
                         for cell, v in cells.items()}}
+        if args.asks:
+            row["asks"] = {str(b): {"answer@1": sum(x for x, _, _ in v) / n, "answer@any": sum(y for _, y, _ in v) / n,
+                                    "typed": sum(t for _, _, t in v),
+                                    "typed answer@1": sum(x for x, _, t in v if t)} for b, v in asks.items()}
         report[lang] = row
         print(f"{lang} (n={n}): answer@1 {row['answer@1']:.3f}  answer@any {row['answer@any']:.3f}  "
               f"page@5 {row['page@5']:.3f}  answer@1 given page {row['answer@1 given page']:.3f}", flush=True)
@@ -179,6 +194,13 @@ def main() -> None:
             anyof = [report[lang]["grid"][key][1] for lang in LANGS]
             print(f"  {key:<22} {sum(first) / len(first):.3f} / {sum(anyof) / len(anyof):.3f}"
                   f"  ({' '.join(f'{v:.3f}' for v in first)})")
+    if args.asks:
+        print("\ntype bonus: answer@1 / answer@any, mean over de/en/ar/uk; typed questions' answer@1 per language")
+        for b in TYPE_BONUS:
+            cell = [report[lang]["asks"][str(b)] for lang in LANGS]
+            print(f"  bonus={b:<5} {sum(c['answer@1'] for c in cell) / len(cell):.3f} / "
+                  f"{sum(c['answer@any'] for c in cell) / len(cell):.3f}  typed: "
+                  + " ".join(f"{c['typed answer@1']}/{c['typed']}" for c in cell))
     OUT.parent.mkdir(parents=True, exist_ok=True)
     out = OUT.with_name(f"answer_sentences.{args.split}.json")
     out.write_text(json.dumps(report, indent=2), encoding="utf-8")

@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from assistant.evidence import EvidenceSelector  # noqa: E402
 from assistant.factory import build_assistant  # noqa: E402
 from assistant.language import CORE_LANGUAGES, SERVED_LANGUAGES  # noqa: E402
 from assistant.service import default_filter  # noqa: E402
@@ -37,6 +38,11 @@ from lotse.settings import Settings  # noqa: E402
 
 DATA = ROOT / "evaluation" / "data"
 GRID = (0.02, 0.015, 0.01, 0.005, 0.0)
+# The questions that ask for a date or a price, and what the first quoted line must hold (on the
+# topic's page) to give it.
+QUOTES = {"kita-deadline": "31. Januar 2027", "german-course-cost": "145 Euro",  # dev
+          "kita-free": "kostenlos", "music-weekday": "dienstags", "dog-tax": "Euro"}  # held out
+TYPE_GRID = (0.0, 0.01, 0.02, 0.03, 0.05)
 
 
 def _split(rows: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -60,12 +66,20 @@ def main() -> None:
     policy = assistant.abstention
     for line in questions.read_text(encoding="utf-8").splitlines():
         q = json.loads(line)
-        language, _, hits, ev, passages = assistant._retrieve(q["question"], None, default_filter())
+        language, index, hits, ev, passages = assistant._retrieve(q["question"], None, default_filter())
         d = assistant._judge(language, hits, ev)
         first = passages[0].chunk.source.url if passages else ""
+        quoted = {}
+        if q["topic"] in QUOTES:  # is the first quoted line the one that gives the date or the price?
+            for bonus in TYPE_GRID:
+                answer = EvidenceSelector(type_bonus=bonus).run(index, hits.ids, hits.query_vector,
+                                                                question=q["question"]).answer
+                chunk = index.chunks[answer[0].chunk] if answer else None
+                quoted[str(bonus)] = bool(chunk) and q["page"] in chunk.source.url and \
+                    QUOTES[q["topic"]] in chunk.text[answer[0].start:answer[0].end]
         rows.append({**q, "detected": language, "found": d.found, "evidence": round(d.evidence, 4),
                      "margin": round(d.margin, 4), "first_url": first,
-                     "right_first": bool(q["page"]) and q["page"] in first})
+                     "right_first": bool(q["page"]) and q["page"] in first, "quote_right": quoted})
     by = defaultdict(list)
     for r in rows:
         by[r["language"]].append(r)
@@ -98,6 +112,18 @@ def main() -> None:
         refused = sum(r["margin"] < t for r in ans)
         answered = sum(r["margin"] >= t for r in ood)
         print(f"| {t} | {refused} / {len(ans)} | {answered} / {len(ood)} |")
+    typed = [r for r in rows if r["quote_right"]]
+    print("\nthe first quoted line gives the date or the price asked for, by type bonus "
+          "(assistant/asks.py; core / other languages):\n")
+    print("| bonus | core | other | " + " | ".join(sorted({r["topic"] for r in typed})) + " |")
+    print("|---:|---:|---:|" + "---:|" * len({r["topic"] for r in typed}))
+    for bonus in TYPE_GRID:
+        def hits(rs: list[dict], b: float = bonus) -> str:
+            return f"{sum(r['quote_right'][str(b)] for r in rs)}/{len(rs)}"
+        core = [r for r in typed if r["language"] in CORE_LANGUAGES]
+        other = [r for r in typed if r["language"] not in CORE_LANGUAGES]
+        topics = " | ".join(hits([r for r in typed if r["topic"] == t]) for t in sorted({r["topic"] for r in typed}))
+        print(f"| {bonus} | {hits(core)} | {hits(other)} | {topics} |")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"\nwrote {out}")

@@ -202,7 +202,7 @@ def run_abstention(questions: list[tuple[str, Question]], index: LoadedIndex, em
     _warm_queries(embedder, [q.text for _, q in questions], detected)
     for (group, q), language in zip(questions, detected, strict=True):
         hits = retriever.run(index, q.text, language=language, k=k)
-        ev = selector.run(index, hits.ids, hits.query_vector)
+        ev = selector.run(index, hits.ids, hits.query_vector, question=q.text)
         decision = policy.run(ev.best, hits.query_vector, embedder, adapted=adapts(embedder, language),
                               language=language)
         items.append({"group": group, "language": q.language, "id": q.id, "evidence": round(ev.best, 4),

@@ -54,7 +54,7 @@ class _Hybrid:
         if self.selector is None:
             return None
         hits = self.retriever.run(self.index, query, language=language, k=ANSWER_PASSAGES)
-        ev = self.selector.run(self.index, hits.ids, hits.query_vector)
+        ev = self.selector.run(self.index, hits.ids, hits.query_vector, question=query)
         return [self.index.chunks[h.chunk].text[h.start:h.end] for h in ev.answer]
 
 

@@ -156,6 +156,15 @@ class TestAsk:
         assert "elterngeld" not in " ".join(p["source"]["url"] for p in body["passages"])
         assert ask(server, "Wann hat das Hallenbad am Sonntag geöffnet?")["ended_offer"] is None
 
+    @pytest.mark.parametrize("question", ["Bis wann muss ich mich für einen Kita-Platz anmelden?",
+                                          "До якого числа потрібно зареєструватися на місце в дитячому садку?"])
+    def test_a_deadline_question_quotes_the_deadline_first(self, server: str, question: str) -> None:
+        """The Kita page's sentences about registering came first by cosine ("… Zusagen ab März 2027");
+        the question asks for a deadline, so the sentence that names one leads (assistant/asks.py)."""
+        body = ask(server, question)
+        first = body["answer"]["text"].splitlines()[0 if body["language"] == "de" else 1]
+        assert "31. Januar 2027" in first, body["answer"]["text"]
+
     def test_registering_for_the_german_course_is_answered(self, server: str) -> None:
         """Refused while the background held "Deutsche Rentenversicherung" and a language certificate
         ("Sprachnachweis") for naturalisation: margin 0.014, below 0.02; now 0.031."""

@@ -1,0 +1,121 @@
+"""What a question asks for (a date or a price) and whether a German sentence gives it.
+
+"Bis wann muss ich mich für einen Kita-Platz anmelden?" wants a date. Sentence cosines rank the
+Kita page's sentences about registering above the one that names the deadline, because they
+share more of the question's topic; the deadline sentence is one of several near ties. When the
+question asks for a date or a price, the evidence selector counts it in favour of a sentence that
+holds one (``EvidenceSelector.type_bonus``). The cues are words in the served languages, no model;
+the sentences are German, so what a date or a price looks like is German too.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+__all__ = ["Asks", "asked_for", "gives"]
+
+Asks = Literal["until", "when", "cost"]
+
+# Matched in the casefolded question. A cue in Latin, Greek or Cyrillic letters starts a word
+# ("fee" is not in "coffee") and may end inside one, so a stem ("безкоштовн") covers its endings; a
+# cue marked "~" may also stand inside a word, for German compounds ("Anmeldegebühr"). Arabic,
+# Persian and the scripts without spaces match anywhere; one ending in "=" is a whole word ("kada",
+# not Turkish "kadar"; "giá", not "giáo"). Several cues serve more than one language.
+_CUES: dict[Asks, tuple[str, ...]] = {
+    # A deadline: the date by which something must happen, not any date ("ab März" is no deadline).
+    "until": (
+        "bis wann", "frist", "deadline", "until when", "by when", "by what date", "until what date",  # de, en
+        "آخر موعد", "حتى متى", "ne zamana kadar", "son gün", "son başvuru",  # ar, tr
+        "до якого числа", "до якого терміну", "до какого числа", "до какого срока", "крайний срок",  # uk, ru
+        "مهلت", "تا چه زمانی", "تا کی",  # fa
+        "do kiedy", "hasta cuándo", "fecha límite", "jusqu'à quand", "date limite", "entro quando",  # pl, es, fr, it
+        "până când", "termenul limită", "μέχρι πότε", "προθεσμία", "до кога", "краен срок",  # ro, el, bg
+        "do kada", "rok za", "deri kur", "afati", "hạn chót", "截止", "अंतिम तिथि", "ภายในวันที่",  # hr, sq, vi, zh, hi, th
+    ),
+    "when": (
+        "wann", "uhrzeit", "öffnungszeit", "wochentag", "an welchem tag", "welchen tagen",  # de
+        "when", "what time", "which day", "what day", "opening hours",  # en
+        "متى", "موعد", "تاريخ", "أي يوم", "ساعة",  # ar
+        "ne zaman", "hangi gün", "saat kaç", "tarih",  # tr
+        "коли", "з якого числа", "термін", "о котрій", "який день", "якого дня",  # uk
+        "когда", "с какого числа", "срок", "во сколько", "какой день", "в какой день",  # ru
+        "چه زمانی", "چه روزی", "تاریخ", "چه ساعتی", "کی باید",  # fa
+        "kiedy", "termin", "o której", "który dzień", "w jaki dzień", "w którym dniu",  # pl
+        "cuándo", "plazo", "qué día", "a qué hora",  # es
+        "quand", "délai", "quel jour", "à quelle heure",  # fr
+        "quando", "scadenza", "che giorno", "a che ora", "quale giorno",  # it
+        "când", "termen", "ce zi", "la ce oră",  # ro
+        "πότε", "ποια μέρα", "τι ώρα",  # el
+        "кога", "срокът", "кой ден", "в колко часа",  # bg
+        "kada=", "koji dan", "u koliko sati",  # hr
+        "kur=", "cilën ditë", "në çfarë ore", "në cilën ditë",  # sq
+        "khi nào", "ngày nào", "mấy giờ", "thứ mấy",  # vi
+        "什么时候", "哪天", "几点", "星期几",  # zh
+        "कब", "किस दिन", "कितने बजे",  # hi
+        "เมื่อไหร่", "เมื่อไร", "วันไหน", "กี่โมง",  # th
+    ),
+    "cost": (
+        "kostet", "kosten", "~gebühr", "~preis", "kostenlos", "gratis", "bezahlen", "wie teuer",  # de
+        "cost", "price", "fee", "how much", "free of charge", "is it free", "pay for",  # en
+        "تكلفة", "يكلف", "تكلف", "رسوم", "سعر", "مجاني", "مجانا", "مجانًا",  # ar
+        "ücret", "fiyat", "ne kadar", "para öde", "bedava",  # tr
+        "коштує", "вартість", "ціна", "безкоштовн", "платити", "оплата",  # uk
+        "стоит", "стоимость", "цена", "бесплатн", "платить", "оплата",  # ru
+        "هزینه", "قیمت", "رایگان", "چقدر", "پرداخت",  # fa
+        "kosztuje", "koszt", "cena", "opłat", "bezpłatn", "darmow",  # pl
+        "cuesta", "precio", "coste", "costo", "gratis", "gratuit", "tarifa",  # es (and fr/it "gratuit…")
+        "coûte", "coût", "prix", "frais", "tarif",  # fr
+        "costa", "prezzo",  # it
+        "costă", "preț", "taxa",  # ro
+        "κοστίζει", "κόστος", "τιμή", "δωρεάν",  # el
+        "струва", "безплатн", "такса",  # bg
+        "košta", "cijena", "besplatn", "trošak",  # hr
+        "kushton", "çmim", "falas",  # sq
+        "bao nhiêu tiền", "giá=", "chi phí", "miễn phí", "học phí",  # vi
+        "多少钱", "费用", "价格", "免费", "收费",  # zh
+        "कितना खर्च", "शुल्क", "कीमत", "मुफ्त", "फीस",  # hi
+        "ราคา", "ค่าใช้จ่าย", "ฟรี", "เท่าไหร่", "ค่าเรียน",  # th
+    ),
+}
+
+_MONTHS = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
+_DAYS = "Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag"
+_DATE = rf"\d{{1,2}}\.\s?(?:{_MONTHS}|\d{{1,2}}\.)"
+_GIVES: dict[Asks, re.Pattern[str]] = {
+    # "bis zum 31. Januar 2027", "Anmeldung bis: 16. August 2027", "Frist: …"
+    "until": re.compile(rf"\bbis\s(?:zum\s|spätestens\s)?(?::\s)?{_DATE}|\bbis:\s{_DATE}|\bFrist\b|\bspätestens\b",
+                        re.IGNORECASE),
+    # "31. Januar 2027", "17.09.2025", "9:00 bis 12:15 Uhr", "montags", "ab März 2027"
+    "when": re.compile(rf"\d{{1,2}}\.\s?(?:{_MONTHS})|\b(?:{_MONTHS})\s\d{{4}}|\b\d{{1,2}}\.\d{{1,2}}\.(?:\d{{2,4}})?"
+                       rf"|\b\d{{1,2}}(?::\d{{2}})?\s?Uhr\b|\b(?:{_DAYS})s?\b", re.IGNORECASE),
+    # "145 Euro", "72,50 €", "kostenlos", "gebührenfrei"
+    "cost": re.compile(r"\d(?:[\d.]*\d)?(?:,\d{1,2})?\s?(?:Euro|EUR|€)|\bkosten(?:los|frei)|gebührenfrei"
+                       r"|\bunentgeltlich|\bgratis\b", re.IGNORECASE),
+}
+
+
+def _pattern(cue: str) -> str:
+    if cue.startswith("~"):
+        return re.escape(cue[1:])
+    end = r"(?!\w)" if cue.endswith("=") else ""
+    cue = cue.rstrip("=")
+    return (r"(?<!\w)" if ord(cue[0]) < 0x0590 else "") + re.escape(cue) + end
+
+
+_ASKED = {kind: re.compile("|".join(_pattern(c) for c in cues)) for kind, cues in _CUES.items()}
+
+
+def asked_for(question: str) -> Asks | None:
+    """``"until"`` (a deadline), ``"when"`` (a date or time) or ``"cost"`` (a price) when the question asks
+    for one; None otherwise, or when it asks for a date and a price at once."""
+    q = question.casefold()
+    kinds = [kind for kind, pattern in _ASKED.items() if pattern.search(q)]
+    if "until" in kinds and "when" in kinds:
+        kinds.remove("when")
+    return kinds[0] if len(kinds) == 1 else None
+
+
+def gives(kind: Asks, sentence: str) -> bool:
+    """Whether a German sentence states what ``kind`` asks for."""
+    return bool(_GIVES[kind].search(sentence))

@@ -1,0 +1,51 @@
+"""What a question asks for, in the served languages, and whether a German sentence gives it."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.asks import asked_for, gives
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Bis wann muss ich mich für einen Kita-Platz anmelden?", "until"),
+    ("What is the deadline to register for a daycare place?", "until"),
+    ("ما هو آخر موعد للتسجيل للحصول على مكان في الحضانة؟", "until"),
+    ("Kreş yeri için en geç ne zamana kadar kayıt yaptırmalıyım?", "until"),
+    ("До якого числа потрібно зареєструватися на місце в дитячому садку?", "until"),
+    ("Wann findet der Deutschkurs statt?", "when"),
+    ("Когда начинается курс?", "when"),
+    ("متى يبدأ الدرس؟", "when"),
+    ("Wie viel kostet der Deutschkurs für Anfänger?", "cost"),
+    ("Wie hoch ist die Anmeldegebühr?", "cost"),  # a German compound
+    ("How much is the course fee?", "cost"),
+    ("Скільки коштує курс німецької?", "cost"),
+    ("Almanca kursu ne kadar?", "cost"),
+    ("هزینه کلاس زبان آلمانی چقدر است؟", "cost"),
+    ("Wie melde ich mein Kind für einen Kita-Platz an?", None),
+    ("Hat die Musikschule einen Kurs für fünfjährige Kinder?", None),  # Albanian "kur" is a whole word
+    ("Wie lange muss man für eine unbefristete Aufenthaltserlaubnis in Deutschland leben?", None),  # "Frist" inside
+    ("Is there coffee at the parents' evening?", None),  # "fee" inside
+    ("Chiến lược Bochum nói gì về giáo dục phổ thông?", None),  # Vietnamese "giá" inside "giáo"
+    ("Okul danışmanlığı kaç yaşına kadar?", None),  # Turkish "kadar", not Croatian "kada"
+    ("Wann ist der Kurs und was kostet er?", None),  # a date and a price at once: no preference
+])
+def test_what_a_question_asks_for(question: str, kind: str | None) -> None:
+    assert asked_for(question) == kind
+
+
+@pytest.mark.parametrize(("kind", "sentence", "expected"), [
+    ("until", "Für das Kita-Jahr 2027/2028 zählen alle Vormerkungen, die bis zum 31. Januar 2027 eingehen.", True),
+    ("until", "Anmeldung bis: 16. August 2027", True),
+    ("until", "Frist: Vormerkung bis 31. Januar 2027 für das Kita-Jahr ab 1. August 2027", True),
+    ("until", "Die Kitas melden sich anschließend; Zusagen werden voraussichtlich ab März 2027 verschickt.", False),
+    ("when", "Die Kitas melden sich anschließend; Zusagen werden voraussichtlich ab März 2027 verschickt.", True),
+    ("when", "Der Unterricht findet montags von 9:00 bis 12:15 Uhr statt.", True),
+    ("when", "Das Portal ist auf Deutsch und Englisch verfügbar.", False),
+    ("cost", "Die Kursgebühr beträgt 145 Euro einschließlich Lehrbuch.", True),
+    ("cost", "Kosten: 72,50 €", True),
+    ("cost", "Die Vormerkung ist kostenlos.", True),
+    ("cost", "Die Gruppe hat höchstens 16 Teilnehmende.", False),
+])
+def test_whether_a_sentence_gives_it(kind: str, sentence: str, expected: bool) -> None:
+    assert gives(kind, sentence) is expected  # type: ignore[arg-type]
