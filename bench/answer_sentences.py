@@ -145,6 +145,8 @@ def main() -> None:
     bare = bare_vectors(index, embedder) if args.bare else None
     if args.bare:
         grid = [(0.0, 0.02, w) for w in BARE]
+    # One selector per bonus for the whole run: each keeps its repeated-sentence mask of the index.
+    bonus_selectors = {b: EvidenceSelector(type_bonus=b) for b in TYPE_BONUS}
     report: dict[str, dict] = {}
     for lang in LANGS:
         qs = [q for q in evalset.questions[lang]
@@ -161,8 +163,8 @@ def main() -> None:
             anyof.append(any(quotes_gold(x, gold) for x in said))
             page.append(any(urls[i] in q.gold_urls for i in hits.ids))
             if args.asks:  # the served selector with each bonus; (all, typed questions only)
-                for bonus in TYPE_BONUS:
-                    alt_ev = EvidenceSelector(type_bonus=bonus).run(index, hits.ids, hits.query_vector, question=q.text)
+                for bonus, by_bonus in bonus_selectors.items():
+                    alt_ev = by_bonus.run(index, hits.ids, hits.query_vector, question=q.text)
                     alt = [index.chunks[h.chunk].text[h.start:h.end] for h in alt_ev.answer]
                     asks[bonus].append((bool(alt) and quotes_gold(alt[0], gold), any(quotes_gold(x, gold) for x in alt),
                                         asked_for(q.text) is not None))

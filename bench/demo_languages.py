@@ -64,6 +64,7 @@ def main() -> None:
     assistant = build_assistant(s)
     rows = []
     policy = assistant.abstention
+    selectors = {b: EvidenceSelector(type_bonus=b) for b in TYPE_GRID}  # each keeps its mask of the index
     for line in questions.read_text(encoding="utf-8").splitlines():
         q = json.loads(line)
         language, index, hits, ev, passages = assistant._retrieve(q["question"], None, default_filter())
@@ -71,9 +72,8 @@ def main() -> None:
         first = passages[0].chunk.source.url if passages else ""
         quoted = {}
         if q["topic"] in QUOTES:  # is the first quoted line the one that gives the date or the price?
-            for bonus in TYPE_GRID:
-                answer = EvidenceSelector(type_bonus=bonus).run(index, hits.ids, hits.query_vector,
-                                                                question=q["question"]).answer
+            for bonus, selector in selectors.items():
+                answer = selector.run(index, hits.ids, hits.query_vector, question=q["question"]).answer
                 chunk = index.chunks[answer[0].chunk] if answer else None
                 quoted[str(bonus)] = bool(chunk) and q["page"] in chunk.source.url and \
                     QUOTES[q["topic"]] in chunk.text[answer[0].start:answer[0].end]
