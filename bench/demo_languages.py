@@ -113,17 +113,17 @@ def main() -> None:
         answered = sum(r["margin"] >= t for r in ood)
         print(f"| {t} | {refused} / {len(ans)} | {answered} / {len(ood)} |")
     typed = [r for r in rows if r["quote_right"]]
+    topics = sorted({r["topic"] for r in typed})
+    groups = [[r for r in typed if r["language"] in CORE_LANGUAGES],
+              [r for r in typed if r["language"] not in CORE_LANGUAGES],
+              *([r for r in typed if r["topic"] == t] for t in topics)]
     print("\nthe first quoted line gives the date or the price asked for, by type bonus "
           "(assistant/asks.py; core / other languages):\n")
-    print("| bonus | core | other | " + " | ".join(sorted({r["topic"] for r in typed})) + " |")
-    print("|---:|---:|---:|" + "---:|" * len({r["topic"] for r in typed}))
+    print("| bonus | core | other | " + " | ".join(topics) + " |")
+    print("|---:|---:|---:|" + "---:|" * len(topics))
     for bonus in TYPE_GRID:
-        def hits(rs: list[dict], b: float = bonus) -> str:
-            return f"{sum(r['quote_right'][str(b)] for r in rs)}/{len(rs)}"
-        core = [r for r in typed if r["language"] in CORE_LANGUAGES]
-        other = [r for r in typed if r["language"] not in CORE_LANGUAGES]
-        topics = " | ".join(hits([r for r in typed if r["topic"] == t]) for t in sorted({r["topic"] for r in typed}))
-        print(f"| {bonus} | {hits(core)} | {hits(other)} | {topics} |")
+        right = [f"{sum(r['quote_right'][str(bonus)] for r in g)}/{len(g)}" for g in groups]
+        print(f"| {bonus} | " + " | ".join(right) + " |")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"\nwrote {out}")
