@@ -90,9 +90,10 @@ class Assistant:
         self.composer = AnswerComposer(referral)
 
     def warm_up(self) -> None:
-        """Load the index and embed the abstention background before the first question."""
+        """Load the index, find its repeated sentences and embed the abstention background before the
+        first question."""
         self.abstention.warm_up(self.embedder)
-        self.index.get()
+        self.evidence.prepare(self.index.get())
 
     def _check(self, question: str, k: int | None) -> tuple[str, int]:
         q = " ".join((question or "").split())

@@ -12,14 +12,13 @@ line break). Per language over the answerable questions with gold lines:
 - ``page@5``: the gold page is among the five passages (the ceiling of both);
 - ``given page``: answer@1 over the questions whose page was found.
 
-``--grid`` re-scores the candidate sentences (those of the top three passages, as the
-``EvidenceSelector`` takes them) with sentence cosine + ``lex`` x the IDF-weighted share of the
-question's German analyzer terms the sentence holds, minus ``rank`` x its passage's rank (0, 1, 2),
-and prints answer@1 and answer@any for each setting. The margin admits sentences by their cosine and
-the score orders them, as served; ``--leave-out`` applies the margin to the score instead, which
-leaves the lower passages' sentences out (tried first, not served). ``--lex 0 --rank 0`` is the
-selection before the rank step. ``--bare`` blends in each sentence's cosine embedded without its
-page title (tried, not served: docs/benchmarks.md). Choose on dev; quote test once.
+``--grid`` re-runs the served ``EvidenceSelector`` with a lexical term added (``lex`` x the
+IDF-weighted share of the question's German analyzer terms the sentence holds) and another rank
+step (``rank`` per passage rank, 0.02 served), and prints answer@1 and answer@any per setting.
+``--lex 0 --rank 0`` is the selection before the rank step. ``--bare`` blends in each sentence's
+cosine embedded without its page title (tried, not served: docs/benchmarks.md). Every cell is the
+served selector with one term changed (``Scored``). The first try of the rank step, with the margin
+applied after it (``--leave-out``), is at commit 608034e. Choose on dev; quote test once.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from assistant.asks import asked_for  # noqa: E402
-from assistant.evidence import EvidenceSelector, _says_something, without_restatements  # noqa: E402
+from assistant.evidence import EvidenceSelector  # noqa: E402
 from assistant.factory import build_lexicon, build_memory  # noqa: E402
 from assistant.language import LanguageDetector  # noqa: E402
 from assistant.retrieve import HybridRetriever  # noqa: E402
@@ -55,43 +54,42 @@ TYPE_BONUS = (0.0, 0.01, 0.02, 0.03, 0.05)
 OUT = REPO / "artifacts" / "bench" / "answer_sentences.json"
 
 
-def rescored(index, ids: list[int], qv: np.ndarray, terms: set[str], idf: dict[str, float],  # type: ignore[no-untyped-def]
-             sentence_terms: list[set[str]], lex: float, rank_step: float, top: int = 3,
-             margin: float = 0.03, most: int = 3, leave_out: bool = False,
-             bare: np.ndarray | None = None, bare_weight: float = 0.0) -> list[str]:
-    """The selector's answer with the extra terms: per passage its two best sentences within the
-    margin, then those within the margin of the best score before the rank step, in the order of
-    the score, restatements left out. ``leave_out``: the margin applies to the score."""
-    norm = sum(idf.get(t, 0.0) for t in terms) or 1.0
-    pool: list[tuple[float, float, str]] = []  # (score, score before the rank step, sentence)
-    for rank, ci in enumerate(ids[:top]):
-        a, b = index.chunk_sentences[ci]
-        if b <= a:
-            continue
-        text = index.chunks[ci].text
-        rows = [a + j for j in range(b - a)
-                if _says_something(text[int(index.sentence_map[a + j, 1]):int(index.sentence_map[a + j, 2])])]
-        if not rows:
-            continue
-        sims = np.asarray(index.sentence_vectors[rows] @ qv)
-        if bare is not None and bare_weight:
-            # The sentence's own words, without its page title in front, blended in.
-            sims = (sims + bare_weight * np.asarray(bare[rows] @ qv)) / (1 + bare_weight)
-        extra = np.array([lex * sum(idf.get(t, 0.0) for t in terms & sentence_terms[r]) / norm for r in rows])
-        score = sims + extra - rank_step * rank
-        order = np.argsort(-score, kind="stable")[:2]
-        best = float(score[order[0]])
-        pool.extend((float(score[j]), float(score[j]) + rank_step * rank,
-                     text[int(index.sentence_map[rows[j], 1]):int(index.sentence_map[rows[j], 2])])
-                    for j in order if score[j] >= best - margin)
-    if not leave_out:
-        top_raw = max((p[1] for p in pool), default=0.0)
-        pool = [p for p in pool if p[1] >= top_raw - margin]
-    pool.sort(key=lambda p: -p[0])
-    if leave_out and pool:
-        pool = [p for p in pool if p[0] >= pool[0][0] - margin]
-    said = [p[2] for p in pool]
-    return [said[i] for i in without_restatements(said, most)]
+class Scored(EvidenceSelector):
+    """The served selector with one of the grids' terms added to its ``weigh``, so each cell is the
+    product's selection (margin, rank step, repeated notices, type bonus, restatements) with one
+    term changed:
+
+    - ``lex`` x the IDF-weighted share of the question's German analyzer terms the sentence holds;
+    - ``bare``: the sentence's cosine embedded without its page title, blended into the cosine as
+      ``(title+sentence + bare x sentence) / (1 + bare)``."""
+
+    def __init__(self, *, lex: float = 0.0, bare: float = 0.0, bare_vectors: np.ndarray | None = None,
+                 analyzer=None, idf: dict[str, float] | None = None,  # type: ignore[no-untyped-def]
+                 sentence_terms: list[set[str]] | None = None, **served: float) -> None:
+        super().__init__(**served)  # type: ignore[arg-type]
+        self.lex, self.bare, self.bare_vectors = lex, bare, bare_vectors
+        self.analyzer, self.idf, self.sentence_terms = analyzer, idf or {}, sentence_terms or []
+        self._terms: set[str] = set()
+        self._norm = 1.0
+        self._query: np.ndarray | None = None
+
+    def run(self, index, chunk_ids, query_vector, question=None):  # type: ignore[no-untyped-def, override]
+        if self.lex:
+            self._terms = set(self.analyzer(question or ""))
+            self._norm = sum(self.idf.get(t, 0.0) for t in self._terms) or 1.0
+        self._query = query_vector
+        return super().run(index, chunk_ids, query_vector, question=question)
+
+    def weigh(self, index, first, sims, sentences, kind):  # type: ignore[no-untyped-def, override]
+        if self.bare and self.bare_vectors is not None:
+            alone = np.asarray(self.bare_vectors[first:first + len(sims)] @ self._query)
+            sims = (sims + self.bare * alone) / (1 + self.bare)
+        weight = super().weigh(index, first, sims, sentences, kind)
+        if self.lex:
+            rows = range(first, first + len(sims))
+            weight = weight + self.lex * np.array(
+                [sum(self.idf.get(t, 0.0) for t in self._terms & self.sentence_terms[r]) for r in rows]) / self._norm
+        return weight
 
 
 def _key(cell: tuple[float, ...]) -> str:
@@ -111,14 +109,20 @@ def bare_vectors(index, embedder) -> np.ndarray:  # type: ignore[no-untyped-def]
     return vectors
 
 
+def judged(by: EvidenceSelector, index, hits, question: str,  # type: ignore[no-untyped-def]
+           gold: list[str]) -> tuple[bool, bool]:
+    """(the first quoted sentence is right, one of them is) with the selector ``by``."""
+    ev = by.run(index, hits.ids, hits.query_vector, question=question)
+    said = [index.chunks[h.chunk].text[h.start:h.end] for h in ev.answer]
+    return bool(said) and quotes_gold(said[0], gold), any(quotes_gold(x, gold) for x in said)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--split", default="dev")
     ap.add_argument("--grid", action="store_true", help="Also re-score with lexical and rank terms.")
     ap.add_argument("--lex", type=float, default=None, help="Only this lexical weight (with --rank).")
     ap.add_argument("--rank", type=float, default=None, help="Only this rank step (with --lex).")
-    ap.add_argument("--leave-out", action="store_true",
-                    help="The margin applies to the score with the rank step (lower passages' sentences drop out).")
     ap.add_argument("--index", type=Path, default=None, help="Cached OMoS index folder (default: the first found).")
     ap.add_argument("--asks", action="store_true",
                     help="Grid over the selector's bonus for a sentence that gives the date or price asked for.")
@@ -145,6 +149,9 @@ def main() -> None:
     bare = bare_vectors(index, embedder) if args.bare else None
     if args.bare:
         grid = [(0.0, 0.02, w) for w in BARE]
+    cell_selectors = {cell: Scored(lex=cell[0], rank_step=cell[1], bare=cell[2] if len(cell) > 2 else 0.0,
+                                   bare_vectors=bare, analyzer=analyzer, idf=idf, sentence_terms=sentence_terms)
+                      for cell in grid}
     # One selector per bonus for the whole run: each keeps its repeated-sentence mask of the index.
     bonus_selectors = {b: EvidenceSelector(type_bonus=b) for b in TYPE_BONUS}
     report: dict[str, dict] = {}
@@ -157,24 +164,15 @@ def main() -> None:
             gold = [g for g in (normalize_line(x) for x in q.gold_lines) if g]
             language = detector.detect(q.text)
             hits = retriever.run(index, q.text, language=language, k=5)
-            ev = selector.run(index, hits.ids, hits.query_vector, question=q.text)
-            said = [index.chunks[h.chunk].text[h.start:h.end] for h in ev.answer]
-            served.append(bool(said) and quotes_gold(said[0], gold))
-            anyof.append(any(quotes_gold(x, gold) for x in said))
+            first, some = judged(selector, index, hits, q.text, gold)
+            served.append(first)
+            anyof.append(some)
             page.append(any(urls[i] in q.gold_urls for i in hits.ids))
             if args.asks:  # the served selector with each bonus; (all, typed questions only)
                 for bonus, by_bonus in bonus_selectors.items():
-                    alt_ev = by_bonus.run(index, hits.ids, hits.query_vector, question=q.text)
-                    alt = [index.chunks[h.chunk].text[h.start:h.end] for h in alt_ev.answer]
-                    asks[bonus].append((bool(alt) and quotes_gold(alt[0], gold), any(quotes_gold(x, gold) for x in alt),
-                                        asked_for(q.text) is not None))
-            terms = set(analyzer(q.text))
-            for cell in grid:
-                lex, rank = cell[:2]
-                alt = rescored(index, hits.ids, hits.query_vector, terms, idf, sentence_terms, lex, rank,
-                               leave_out=args.leave_out, bare=bare, bare_weight=cell[2] if len(cell) > 2 else 0.0)
-                cells[cell].append((bool(alt) and quotes_gold(alt[0], gold),
-                                           any(quotes_gold(x, gold) for x in alt)))
+                    asks[bonus].append((*judged(by_bonus, index, hits, q.text, gold), asked_for(q.text) is not None))
+            for cell, by_cell in cell_selectors.items():
+                cells[cell].append(judged(by_cell, index, hits, q.text, gold))
         n = len(qs)
         found = [a for a, p in zip(served, page, strict=True) if p]
         row = {"n": n, "answer@1": sum(served) / n, "answer@any": sum(anyof) / n, "page@5": sum(page) / n,

@@ -119,3 +119,30 @@ def test_the_retrievers_order_breaks_near_ties_between_sentences_not_clear_wins(
     # Only the order changes: the same sentences are quoted, and the abstention signal is the same.
     assert sorted((h.chunk, h.start) for h in plain.answer) == sorted((h.chunk, h.start) for h in ordered.answer)
     assert plain.best == ordered.best
+
+
+def test_a_term_added_in_weigh_reorders_the_answer_and_the_served_rules_still_hold(demo_data_dir: Path) -> None:
+    """``weigh`` is where a scoring term goes (the bench's grids subclass it): what it adds orders the
+    answer, and a repeated notice stays unquoted however much it adds."""
+    index = IndexStore(demo_data_dir).load()
+    notice = repeated_sentences(index, 3)
+    ci = next(i for i, (a, b) in enumerate(index.chunk_sentences)
+              if notice[a:b].any() and (b - a) - int(notice[a:b].sum()) >= 3)
+    a, b = (int(x) for x in index.chunk_sentences[ci])
+    query = np.asarray(index.sentence_vectors[a:b].mean(axis=0), dtype=np.float32)
+    served = EvidenceSelector().run(index, [ci], query)
+    candidates = [r for r in range(a, b) if not notice[r] and len(
+        index.chunks[ci].text[index.sentence_map[r, 1]:index.sentence_map[r, 2]].split()) >= 2]
+    last = max(candidates, key=lambda r: -float(index.sentence_vectors[r] @ query))  # the served order's last
+    assert served.answer[0].start != int(index.sentence_map[last, 1])
+
+    class Favouring(EvidenceSelector):
+        def weigh(self, index, first, sims, sentences, kind):  # type: ignore[no-untyped-def, override]
+            weight = super().weigh(index, first, sims, sentences, kind)
+            rows = np.arange(first, first + len(sims))
+            return weight + 1.0 * ((rows == last) | notice[rows])
+
+    ev = Favouring().run(index, [ci], query)
+    assert ev.answer[0].start == int(index.sentence_map[last, 1])
+    assert not any(notice[r] and int(index.sentence_map[r, 1]) == h.start for h in ev.answer for r in range(a, b))
+    assert ev.best == served.best  # the abstention signal is the plain cosine
