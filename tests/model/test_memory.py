@@ -175,20 +175,20 @@ def test_lotse_model_memory_rebuilds_the_file_and_says_what_is_missing(tmp_path:
 def test_model_build_encodes_the_memory_once_and_again_when_its_vectors_do_not_verify(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_path: str,
         capsys: pytest.CaptureFixture[str]) -> None:
-    from lotse.cli import _encode_memories
+    from lotse.commands.model import encode_memories
 
     folder = tmp_path / "memories"
     build_memory_texts(_parallel_omos(tmp_path / "data"), folder / "tiny.json.gz", ("en",))
     monkeypatch.setattr(memory_mod, "MEMORY_DIR", folder)
     monkeypatch.setattr(memory_mod, "MEMORIES", {"tiny": MemorySpec(sha256_file(folder / "tiny.json.gz"), ("en",))})
     cache = tmp_path / "cache"
-    _encode_memories(Path(model_path), cache, force=False)
+    encode_memories(Path(model_path), cache, force=False)
     vectors = memory_vectors_path(cache, "tiny")
     assert load_memory("tiny", cache).languages == frozenset({"en"})
     stamp = vectors.stat().st_mtime_ns
-    _encode_memories(Path(model_path), cache, force=False)  # verified, not encoded again
+    encode_memories(Path(model_path), cache, force=False)  # verified, not encoded again
     assert vectors.stat().st_mtime_ns == stamp and "(verified)" in capsys.readouterr().out
     vectors.write_bytes(b"damaged")
-    _encode_memories(Path(model_path), cache, force=False)
+    encode_memories(Path(model_path), cache, force=False)
     assert "Encoding it again" in " ".join(capsys.readouterr().err.split())
     assert load_memory("tiny", cache).languages == frozenset({"en"})
