@@ -87,13 +87,14 @@ class Assistant:
         self.languages = LanguageDetector()
         self.retriever = retriever or HybridRetriever(embedder)
         self.evidence = EvidenceSelector()
+        index.on_load(self.evidence.prepare)  # a new version's repeated sentences are found before it goes live
         self.composer = AnswerComposer(referral)
 
     def warm_up(self) -> None:
-        """Load the index, find its repeated sentences and embed the abstention background before the
-        first question."""
+        """Load the index (and find its repeated sentences) and embed the abstention background before
+        the first question."""
         self.abstention.warm_up(self.embedder)
-        self.evidence.prepare(self.index.get())
+        self.index.get()
 
     def _check(self, question: str, k: int | None) -> tuple[str, int]:
         q = " ".join((question or "").split())

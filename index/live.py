@@ -2,13 +2,17 @@
 
 Each request asks ``get()``; a cheap look at ``CURRENT`` tells whether a new version was
 published. The new version is loaded and verified before it replaces the old one, so
-requests in flight keep the object they hold and a broken version never goes live.
+requests in flight keep the object they hold and a broken version never goes live. What the
+assistant derives from an index once (``on_load``) is derived before the version goes live, so
+the requests that keep arriving during a switch are answered from the old version meanwhile
+instead of each deriving it again.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from index.store import IndexStore, LoadedIndex
 from lotse.errors import IndexCorruptError, IndexNotFoundError
@@ -25,6 +29,17 @@ class LiveIndex:
         self._checked = 0.0
         self.last_error: str | None = None
         self._failed: str | None = None  # a version that failed to load is not retried every second
+        self._on_load: list[Callable[[LoadedIndex], None]] = []
+
+    def on_load(self, prepare: Callable[[LoadedIndex], None]) -> None:
+        """Run ``prepare`` on every version loaded from now on, before it goes live."""
+        self._on_load.append(prepare)
+
+    def _load(self, version: str | None) -> LoadedIndex:
+        index = self.store.load(version)
+        for prepare in self._on_load:
+            prepare(index)
+        return index
 
     def get(self) -> LoadedIndex:
         now = time.monotonic()
@@ -36,7 +51,7 @@ class LiveIndex:
             if self._index is not None and wanted in (self._index.version, self._failed):
                 return self._index
             try:
-                self._index = self.store.load(wanted)
+                self._index = self._load(wanted)
                 self.last_error = None
                 self._failed = None
             except (IndexCorruptError, IndexNotFoundError) as exc:
@@ -55,7 +70,7 @@ class LiveIndex:
             if not version or version == broken or manifest.get("corrupt"):
                 continue
             try:
-                index = self.store.load(version)
+                index = self._load(version)
             except (IndexCorruptError, IndexNotFoundError):
                 continue
             self.last_error = (f"{exc} Serving the earlier version {version} instead; publish a new build "

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.live import LiveIndex
-from index.store import IndexStore
+from index.store import IndexStore, LoadedIndex
 from ingest.pipeline import IngestPipeline
 from ingest.sources import JsonlSource
 from lotse.embedding import HashingEmbedder
@@ -83,6 +83,21 @@ class TestLiveIndex:
         assert live.get().version == v2
         assert live.last_error and "damaged" in live.last_error
 
+    def test_what_is_derived_from_a_version_is_derived_before_it_goes_live(self, tmp_path: Path) -> None:
+        store, v1 = ingest(tmp_path, RECORDS)
+        live = LiveIndex(store, check_interval=0)
+        seen: list[tuple[str, str | None]] = []  # (version prepared, version live meanwhile)
+
+        def prepare(index: LoadedIndex) -> None:
+            live_now = live.loaded
+            seen.append((index.version, live_now.version if live_now else None))
+
+        live.on_load(prepare)
+        assert live.get().version == v1
+        _, v2 = ingest(tmp_path, RECORDS[:2])
+        assert live.get().version == v2
+        assert live.get().version == v2  # not prepared again while it stays
+        assert seen == [(v1, None), (v2, v1)]
 
     def test_starts_on_the_newest_good_version_when_the_published_one_is_damaged(self, tmp_path: Path) -> None:
         store, v1 = ingest(tmp_path, RECORDS)
