@@ -98,7 +98,9 @@ class EvidenceSelector:
         self.type_bonus = type_bonus
         # A sentence on this many pages is the site's notice, not an answer (``repeated_sentences``).
         self.repeated_on = repeated_on
-        self._repeated: tuple[str, np.ndarray] | None = None  # (index version, mask)
+        # Index version -> mask. Two are kept: during a switch the new version's mask is found while
+        # requests are still answered from the old one (``LiveIndex.on_load``).
+        self._repeated: dict[str, np.ndarray] = {}
         # The retriever's order knows more than a sentence's cosine (BM25, the memory, the page's other
         # sentences), so it orders the sentences the margin lets into the answer: each rank down counts
         # 0.02. It only orders them; leaving out those of lower passages cost correct sentences on test.
@@ -115,9 +117,11 @@ class EvidenceSelector:
         self._quotable(index)
 
     def _quotable(self, index: LoadedIndex) -> np.ndarray:
-        if self._repeated is None or self._repeated[0] != index.version:
-            self._repeated = (index.version, repeated_sentences(index, self.repeated_on))
-        return ~self._repeated[1]
+        mask = self._repeated.get(index.version)
+        if mask is None:
+            mask = ~repeated_sentences(index, self.repeated_on)
+            self._repeated = {**dict(list(self._repeated.items())[-1:]), index.version: mask}
+        return mask
 
     def weigh(self, index: LoadedIndex, first: int, sims: np.ndarray, sentences: list[str],
               kind: str | None) -> np.ndarray:

@@ -146,3 +146,35 @@ def test_a_term_added_in_weigh_reorders_the_answer_and_the_served_rules_still_ho
     assert ev.answer[0].start == int(index.sentence_map[last, 1])
     assert not any(notice[r] and int(index.sentence_map[r, 1]) == h.start for h in ev.answer for r in range(a, b))
     assert ev.best == served.best  # the abstention signal is the plain cosine
+
+
+def test_during_a_switch_the_old_and_the_new_versions_masks_are_both_kept(demo_data_dir: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The new version's repeated sentences are found before it goes live while requests still run on
+    the old one; neither may push the other's mask out, or each request would scan again."""
+    import dataclasses
+
+    import assistant.evidence as evidence
+
+    old = IndexStore(demo_data_dir).load()
+    new, newer = (dataclasses.replace(old, version=old.version + suffix) for suffix in ("-b", "-c"))
+    scans: list[str] = []
+    real = evidence.repeated_sentences
+
+    def scanned(index, pages):  # type: ignore[no-untyped-def]
+        scans.append(index.version)
+        return real(index, pages)
+
+    monkeypatch.setattr(evidence, "repeated_sentences", scanned)
+    selector = EvidenceSelector()
+    query = np.asarray(old.sentence_vectors[0], dtype=np.float32)
+    selector.run(old, [0], query)
+    selector.prepare(new)  # the switch: the old version still answers meanwhile
+    selector.run(old, [0], query)
+    selector.run(new, [0], query)
+    assert scans == [old.version, new.version]
+    selector.prepare(newer)  # the next switch lets the oldest go
+    selector.run(newer, [0], query)
+    selector.run(new, [0], query)
+    selector.run(old, [0], query)
+    assert scans == [old.version, new.version, newer.version, old.version]
