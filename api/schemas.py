@@ -96,8 +96,9 @@ class AskResponse(BaseModel):
                                         "question in mind.")
     answer: AnswerOut
     ended_offer: EndedOfferOut | None = Field(
-        default=None, description="When `found` is false: an offer that would have answered but has ended "
-                                  "(the answer text names it with its link). Null otherwise.")
+        default=None, description="An offer that has ended and matches the question better than every current "
+                                  "passage; with `found` false, one that would have answered. The answer text "
+                                  "names it with its end date and link. Null otherwise.")
     sources: list[CitedSourceOut] = Field(description="The sources the answer cites, in citation order.")
     passages: list[PassageOut]
     index_version: str

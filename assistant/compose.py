@@ -28,7 +28,8 @@ def quoted_line(sentence: str, chunk: Chunk) -> str:
 
 @dataclass(frozen=True, slots=True)
 class EndedOffer:
-    """An offer that would answer the question had it not ended (``Assistant.ask`` looks when it refuses)."""
+    """An offer that has ended and matches the question better than every current passage (``Assistant.ask``
+    looks whenever the index holds one); with a refusal, the offer that would have answered."""
 
     title: str
     end_date: str  # ISO date
@@ -50,9 +51,10 @@ class AnswerComposer:
 
     def run(self, *, evidence: Evidence, found: bool, chunks: list[Chunk], ranks: dict[int, int],
             language: str, ended: EndedOffer | None = None) -> Answer:
-        """``ranks`` maps a chunk index to its 1-based rank among the returned passages; ``ended``: when
-        nothing is found, an offer that would have answered but has ended, so the person can look for
-        its next date instead of hearing only "not found"."""
+        """``ranks`` maps a chunk index to its 1-based rank among the returned passages; ``ended``: an offer
+        that matches best but has ended, so the person can look for its next date instead of hearing only
+        "not found", or another offer's details as if they were the ones asked about. It follows the
+        refusal, or the quoted sentences."""
         rtl = _RLM if language in RTL_LANGUAGES else ""
         if not found:
             parts = [message("not_found", language)]
@@ -72,5 +74,8 @@ class AnswerComposer:
             lines.append(f"{quoted_line(chunk.text[hit.start : hit.end], chunk)} [{n}]")
             if n not in citations:
                 citations.append(n)
+        if ended is not None:
+            lines.append(rtl + message("ended", language).format(title=ended.title, date=_date(ended.end_date),
+                                                                 url=ended.url))
         frame = "" if language == "de" else f"{rtl}{message('found', language)}\n"
         return Answer(text=frame + "\n".join(lines), language=language, citations=citations, found=True)

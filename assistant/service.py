@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from assistant.abstain import AbstentionPolicy, Decision
@@ -45,7 +46,7 @@ class AskResult:
     previous: str | None = None  # that previous question, for a generated answer
     extractive: Answer | None = None  # the extractive answer, kept when a generated one replaces it
     fallback_reason: str | None = None  # why a generated answer was not used (timeout, unverified…)
-    ended: EndedOffer | None = None  # refused, but an offer that has ended would have answered
+    ended: EndedOffer | None = None  # an offer that has ended matched best (with a refusal: would have answered)
 
     def sources(self) -> list[dict[str, Any]]:
         """The cited passages' sources, in citation order: what a citizen clicks."""
@@ -89,6 +90,7 @@ class Assistant:
         self.evidence = EvidenceSelector()
         index.on_load(self.evidence.prepare)  # a new version's repeated sentences are found before it goes live
         self.composer = AnswerComposer(referral)
+        self._ended_in: tuple[tuple[str, date], bool] | None = None  # ((index version, day), any offer ended)
 
     def warm_up(self) -> None:
         """Load the index (and find its repeated sentences) and embed the abstention background before
@@ -145,7 +147,10 @@ class Assistant:
         language, idx, hits, ev, passages = self._retrieve(question, top_k, allow or default_filter(), context,
                                                            hint)
         found = bool(hits.ids) and self._judge(language, hits, ev).found
-        ended = self._ended(question, top_k, context, hint) if not found and allow is None else None
+        # An offer that has ended is named when it would have answered a refused question, and when it
+        # matches better than every current passage: "Is there an info evening on parental allowance?"
+        # was answered with another group's dates, the one evening there was having ended.
+        ended = self._ended(question, top_k, context, hint) if allow is None and self._has_ended(idx) else None
         ranks = {ci: r + 1 for r, ci in enumerate(hits.ids)}
         answer = self.composer.run(evidence=ev, found=found, chunks=idx.chunks, ranks=ranks, language=language,
                                    ended=ended)
@@ -157,10 +162,18 @@ class Assistant:
         return self.abstention.run(ev.best, hits.query_vector, self.embedder,
                                    adapted=adapts(self.embedder, language), language=language)
 
+    def _has_ended(self, index: LoadedIndex) -> bool:
+        """Whether any passage of ``index`` is an offer that has ended (or the page of one), today."""
+        key = (index.version, today())
+        if self._ended_in is None or self._ended_in[0] != key:
+            self._ended_in = (key, any(is_expired(c, key[1]) for c in index.chunks))
+        return self._ended_in[1]
+
     def _ended(self, question: str, k: int | None, context: QueryContext | None, hint: str | None
                ) -> EndedOffer | None:
         """The first passage with ended offers included, if it is an ended offer (or the page of one) and
-        its evidence passes the same abstention test. A refusal costs a second retrieval; an answer none."""
+        its evidence passes the same abstention test. Costs a second retrieval, only over an index that
+        holds an ended offer."""
         day = today()
         language, _, hits, ev, passages = self._retrieve(question, k, build_filter(include_expired=True, day=day),
                                                          context, hint)

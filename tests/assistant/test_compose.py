@@ -65,3 +65,17 @@ def test_a_refusal_names_an_offer_that_has_ended(lang: str) -> None:
     assert text.index("https://example.org/elterngeld") < text.index("115")  # before the referral
     plain = AnswerComposer().run(evidence=Evidence({}, [], 0.5), found=False, chunks=[], ranks={}, language=lang)
     assert "Infoabend" not in plain.text
+
+
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_an_answer_names_an_offer_that_has_ended_after_its_quotes(lang: str) -> None:
+    ended = EndedOffer("Infoabend Elterngeld", "2025-09-17", "https://example.org/elterngeld")
+    kita = chunk(KITA, "Die Vormerkung ist kostenlos.")
+    hits = [SentenceHit(0, 0, len(kita.text), 0.9)]
+    answer = AnswerComposer().run(evidence=Evidence({}, hits, 0.9), found=True, chunks=[kita], ranks={0: 1},
+                                  language=lang, ended=ended)
+    lines = answer.text.splitlines()
+    assert answer.found and answer.citations == [1]
+    assert lines[-2] == "Die Vormerkung ist kostenlos. [1]"
+    assert lines[-1].lstrip("\u200f") == message("ended", lang).format(
+        title="Infoabend Elterngeld", date="17.09.2025", url="https://example.org/elterngeld")

@@ -156,6 +156,22 @@ class TestAsk:
         assert "elterngeld" not in " ".join(p["source"]["url"] for p in body["passages"])
         assert ask(server, "Wann hat das Hallenbad am Sonntag geöffnet?")["ended_offer"] is None
 
+    @pytest.mark.parametrize("question", ["Gibt es einen Infoabend zum Elterngeld?",
+                                          "Чи є інформаційний вечір про батьківську допомогу?"])
+    def test_an_answer_names_the_offer_that_matched_best_but_has_ended(self, server: str, question: str) -> None:
+        """The one info evening on parental allowance ended in 2025. The question is still answered, from
+        another group's page, and was given that group's dates as if they were the evening's; now the answer
+        also names the evening that matched best, with its end date and link. A question that an ended
+        offer does not match best names none."""
+        body = ask(server, question)
+        assert body["found"] is True, body["answer"]["text"]
+        ended = body["ended_offer"]
+        assert ended and "Elterngeld" in ended["title"] and ended["end_date"].startswith("2025-09-17")
+        last = body["answer"]["text"].splitlines()[-1]
+        assert "17.09.2025" in last and ended["url"] in last
+        assert "elterngeld" not in " ".join(p["source"]["url"] for p in body["passages"])
+        assert ask(server, "Wie viel kostet der Deutschkurs für Anfänger?")["ended_offer"] is None
+
     @pytest.mark.parametrize("question", ["Bis wann muss ich mich für einen Kita-Platz anmelden?",
                                           "До якого числа потрібно зареєструватися на місце в дитячому садку?"])
     def test_a_deadline_question_quotes_the_deadline_first(self, server: str, question: str) -> None:
