@@ -148,7 +148,7 @@ class Assistant:
                                                            hint)
         found = bool(hits.ids) and self._judge(language, hits, ev).found
         # An offer that has ended is named when it would have answered a refused question, and when it
-        # matches better than every current passage: "Is there an info evening on parental allowance?"
+        # matches better than every current passage: "Gibt es einen Infoabend zum Elterngeld?"
         # was answered with another group's dates, the one evening there was having ended.
         ended = self._ended(question, top_k, context, hint) if allow is None and self._has_ended(idx) else None
         ranks = {ci: r + 1 for r, ci in enumerate(hits.ids)}
