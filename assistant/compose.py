@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.evidence import Evidence, is_field
 from assistant.messages import RTL_LANGUAGES, Referral, message, referral_text
 from lotse.schema import Answer, Chunk
 
-__all__ = ["SUBJECT_MARK", "AnswerComposer", "EndedOffer", "quoted_line"]
+__all__ = ["SUBJECT_MARK", "AnswerComposer", "EndedOffer", "ended_line", "naming_ended", "quoted_line"]
 
 _RLM = "\u200f"
 SUBJECT_MARK = " › "
@@ -45,6 +45,18 @@ def _date(iso: str) -> str:
     return f"{d}.{m}.{y}" if y and m and d else iso
 
 
+def ended_line(ended: EndedOffer, language: str) -> str:
+    """The sentence that names an ended offer, its end date and link, in the user's language."""
+    return message("ended", language).format(title=ended.title, date=_date(ended.end_date), url=ended.url)
+
+
+def naming_ended(answer: Answer, ended: EndedOffer) -> Answer:
+    """``answer`` (found) with a last line naming the ended offer that matched best: extractive or generated,
+    the person learns that the offer existed and where to look for its next date."""
+    rtl = _RLM if answer.language in RTL_LANGUAGES else ""
+    return replace(answer, text=f"{answer.text}\n{rtl}{ended_line(ended, answer.language)}")
+
+
 class AnswerComposer:
     def __init__(self, referral: Referral | None = None) -> None:
         self.referral = referral or Referral()
@@ -59,8 +71,7 @@ class AnswerComposer:
         if not found:
             parts = [message("not_found", language)]
             if ended is not None:
-                parts.append(message("ended", language).format(title=ended.title, date=_date(ended.end_date),
-                                                               url=ended.url))
+                parts.append(ended_line(ended, language))
             parts.append(referral_text(language, self.referral))
             return Answer(text=rtl + " ".join(parts), language=language, citations=[], found=False)
         lines: list[str] = []
@@ -74,8 +85,6 @@ class AnswerComposer:
             lines.append(f"{quoted_line(chunk.text[hit.start : hit.end], chunk)} [{n}]")
             if n not in citations:
                 citations.append(n)
-        if ended is not None:
-            lines.append(rtl + message("ended", language).format(title=ended.title, date=_date(ended.end_date),
-                                                                 url=ended.url))
         frame = "" if language == "de" else f"{rtl}{message('found', language)}\n"
-        return Answer(text=frame + "\n".join(lines), language=language, citations=citations, found=True)
+        answer = Answer(text=frame + "\n".join(lines), language=language, citations=citations, found=True)
+        return answer if ended is None else naming_ended(answer, ended)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import uuid
 
+from assistant.compose import naming_ended
 from assistant.followup import FollowUp
 from assistant.generate import GenerativeWriter
 from assistant.service import AskResult, Assistant
@@ -53,7 +54,8 @@ class Conversation:
         if self.writer is not None and result.answer.found:
             generated = self.writer.run(question, result.language, result.passages, previous=result.previous)
             if generated is not None:
-                result.extractive, result.answer = result.answer, generated
+                result.extractive = result.answer
+                result.answer = generated if result.ended is None else naming_ended(generated, result.ended)
             else:
                 result.fallback_reason = self.writer.last_error
                 log.warning("generative answer not used, extractive instead: %s", self.writer.last_error)

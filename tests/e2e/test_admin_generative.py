@@ -72,6 +72,18 @@ class TestGenerative:
         assert req["authorization"] == "Bearer sk-test" and req["model"] == "fake-tiny"
         assert body["passages"][0]["text"][:200] in req["messages"][-1]["content"]
 
+    def test_a_generated_answer_names_the_offer_that_has_ended(self, full_server: str, fake_llm: FakeLLM) -> None:
+        """The one info evening on parental allowance ended in 2025; the model writes from the current
+        passages, and the answer still names the evening, as the extractive one does."""
+        fake_llm.mode = "good"
+        body = ask(full_server, "Gibt es einen Infoabend zum Elterngeld?")
+        assert body["answer"]["mode"] == "generative" and body["found"] is True
+        ended = body["ended_offer"]
+        assert ended and "Elterngeld" in ended["title"]
+        last = body["answer"]["text"].splitlines()[-1]
+        assert "17.09.2025" in last and ended["url"] in last
+        assert body["answer"]["text"].count(ended["url"]) == 1
+
     @pytest.mark.parametrize("mode", ["bad", "slow", "error"])
     def test_falls_back_to_the_extractive_answer(self, full_server: str, fake_llm: FakeLLM, mode: str) -> None:
         fake_llm.mode, fake_llm.delay = mode, 6.0  # the server's timeout is 2 s
