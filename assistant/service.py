@@ -111,10 +111,9 @@ class Assistant:
             raise BadRequestError(f"top_k must be between 1 and {self.max_k}, got {k}.")
         return q, k
 
-    def _retrieve(self, question: str, k: int | None, allow: ChunkFilter | None,
-                  context: QueryContext | None = None,
-                  hint: str | None = None) -> tuple[str, LoadedIndex, Retrieved, Evidence, list[Passage]]:
-        """Checked question -> language, index, ranking, evidence and the passages to return.
+    def _read(self, question: str, k: int | None, context: QueryContext | None,
+              hint: str | None) -> tuple[str, str, str, int]:
+        """Checked question -> (the question, the text to retrieve with, its language, k).
 
         With a follow-up ``context`` retrieval and evidence use the previous question plus this one;
         the language is still this question's, unless it is too short to tell (then the previous one's).
@@ -126,12 +125,24 @@ class Assistant:
             query = context.query
             if context.previous_language and len(q.split()) <= 3:
                 language = context.previous_language
-        idx = self.index.get()
+        return q, query, language, k
+
+    def _rank(self, idx: LoadedIndex, q: str, query: str, language: str, k: int,
+              allow: ChunkFilter | None) -> tuple[Retrieved, Evidence, list[Passage]]:
+        """The ranking of ``query`` in ``idx``, the evidence for the question ``q`` and the passages to return."""
         hits = self.retriever.run(idx, query, language=language, k=k, allow=allow)
         ev = self.evidence.run(idx, hits.ids, hits.query_vector, question=q)
         passages = [Passage(r + 1, idx.chunks[i], s, ev.highlights.get(i, []))
                     for r, (i, s) in enumerate(zip(hits.ids, hits.scores, strict=True))]
-        return language, idx, hits, ev, passages
+        return hits, ev, passages
+
+    def _retrieve(self, question: str, k: int | None, allow: ChunkFilter | None,
+                  context: QueryContext | None = None,
+                  hint: str | None = None) -> tuple[str, LoadedIndex, Retrieved, Evidence, list[Passage]]:
+        """Checked question -> language, index, ranking, evidence and the passages to return."""
+        q, query, language, k = self._read(question, k, context, hint)
+        idx = self.index.get()
+        return (language, idx, *self._rank(idx, q, query, language, k, allow))
 
     def search(self, question: str, k: int | None = None, *, allow: ChunkFilter | None = None,
                hint: str | None = None) -> SearchResult:
@@ -144,13 +155,14 @@ class Assistant:
         """``allow`` defaults to hiding expired offers (and pages whose offers all ended); ``context``
         (from ``FollowUp.run``) retrieves a follow-up with the previous question in mind; ``hint`` is
         the asker's device language, if known."""
-        language, idx, hits, ev, passages = self._retrieve(question, top_k, allow or default_filter(), context,
-                                                           hint)
+        q, query, language, k = self._read(question, top_k, context, hint)
+        idx = self.index.get()
+        hits, ev, passages = self._rank(idx, q, query, language, k, allow or default_filter())
         found = bool(hits.ids) and self._judge(language, hits, ev).found
         # An offer that has ended is named when it would have answered a refused question, and when it
         # matches better than every current passage: "Gibt es einen Infoabend zum Elterngeld?"
         # was answered with another group's dates, the one evening there was having ended.
-        ended = self._ended(question, top_k, context, hint) if allow is None and self._has_ended(idx) else None
+        ended = self._ended(idx, q, query, language, k) if allow is None and self._has_ended(idx) else None
         ranks = {ci: r + 1 for r, ci in enumerate(hits.ids)}
         answer = self.composer.run(evidence=ev, found=found, chunks=idx.chunks, ranks=ranks, language=language,
                                    ended=ended)
@@ -169,14 +181,12 @@ class Assistant:
             self._ended_in = (key, any(is_expired(c, key[1]) for c in index.chunks))
         return self._ended_in[1]
 
-    def _ended(self, question: str, k: int | None, context: QueryContext | None, hint: str | None
-               ) -> EndedOffer | None:
+    def _ended(self, idx: LoadedIndex, q: str, query: str, language: str, k: int) -> EndedOffer | None:
         """The first passage with ended offers included, if it is an ended offer (or the page of one) and
-        its evidence passes the same abstention test. Costs a second retrieval, only over an index that
-        holds an ended offer."""
+        its evidence passes the same abstention test. Costs a second ranking of the question as it was
+        read, in the same index version, only over an index that holds an ended offer."""
         day = today()
-        language, _, hits, ev, passages = self._retrieve(question, k, build_filter(include_expired=True, day=day),
-                                                         context, hint)
+        hits, ev, passages = self._rank(idx, q, query, language, k, build_filter(include_expired=True, day=day))
         if not passages or not is_expired(passages[0].chunk, day) or not self._judge(language, hits, ev).found:
             return None
         chunk = passages[0].chunk
