@@ -46,7 +46,9 @@ class Conversation:
                 # Memory is a convenience: without it the question is still answered, as a first turn.
                 self.store_problem = str(exc)
                 log.warning("answering without conversation memory: %s", exc)
-        context = self.followup.run(" ".join(question.split()), history)
+        q = " ".join(question.split())
+        # The cue words of the question's language count, and of the conversation's (detection is cached).
+        context = self.followup.run(q, history, self.assistant.languages.detect(q, hint) if history else None)
         result = self.assistant.ask(question, session_id=sid, top_k=top_k, context=context, hint=hint)
         return result
 

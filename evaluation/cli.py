@@ -244,14 +244,31 @@ def followups(
     dataset: Annotated[Path | None, typer.Option(
         "--set", help="Dialogues (JSONL). Default: evaluation/data/followups.jsonl.")] = None,
     k: Annotated[int, typer.Option("--k", min=1, max=10, help="hit@k besides hit@1.")] = 3,
+    changes: Annotated[bool, typer.Option(
+        "--topic-changes/--no-topic-changes",
+        help="Also make changes of topic from the demo questions (--questions): per language, each question "
+             "followed by the next one about another page.")] = True,
+    questions: Annotated[Path | None, typer.Option(
+        "--questions", help="Demo questions (JSONL) for the changes of topic. Default: "
+                            "evaluation/data/demo_languages.jsonl (dev); demo_languages_heldout.jsonl is held out.")
+    ] = None,
 ) -> None:
     """Follow-up questions over the demo corpus: the second turn of each dialogue retrieved alone, with the
     product's follow-up detection, and always with the previous question. Reports hit@1 and hit@k of the
-    page that answers it, for follow-ups and for changes of topic (where context must not hurt)."""
+    page that answers it, for follow-ups and for changes of topic (where context must not hurt), and how
+    often a second question the documents do not answer is still refused."""
     from assistant.factory import build_abstention, build_lexicon, build_memory
     from assistant.retrieve import HybridRetriever
     from assistant.service import Assistant
-    from evaluation.followups import DEFAULT_SET, load_dialogues, prepare_demo_index, run_followups, to_markdown
+    from evaluation.followups import (
+        DEFAULT_SET,
+        DEMO_QUESTIONS,
+        load_dialogues,
+        prepare_demo_index,
+        run_followups,
+        to_markdown,
+        topic_changes,
+    )
     from index.live import LiveIndex
     from index.store import IndexStore
     from lotse.embedding import configured_embedder, load_embedder
@@ -270,11 +287,13 @@ def followups(
         assistant = Assistant(LiveIndex(IndexStore(folder)), embedder, abstention=build_abstention(s),
                               retriever=HybridRetriever(embedder, lexicon=build_lexicon(s),
                                                         memory=build_memory(s, model_name)))
-        result = run_followups(assistant, load_dialogues(path), k=k)
+        dialogues = load_dialogues(path) + (topic_changes(questions or DEMO_QUESTIONS) if changes else [])
+        result = run_followups(assistant, dialogues, k=k)
     except (LotseError, ValueError, OSError) as exc:
         err.print(f"[bold red]Error:[/] {exc}", highlight=False)
         raise typer.Exit(code=1) from exc
-    meta = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "set": str(path.name),
+    sets = path.name + (f" + changes of topic from {(questions or DEMO_QUESTIONS).name}" if changes else "")
+    meta = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "set": sets,
             "index": assistant.index.get().version,
             "command": "lotse eval " + " ".join(shlex.quote(a) for a in sys.argv[sys.argv.index("followups"):])
             if "followups" in sys.argv else "lotse eval followups"}

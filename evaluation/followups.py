@@ -12,6 +12,12 @@ must not hurt. The second turn is retrieved three ways:
 
 Reported: hit@1 and hit@3 (a passage of the gold page among the first 1 / 3), per group, and
 how often the detector's decision matches the label.
+
+Changes of topic are also made from the demo questions (``topic_changes``): in each of the 20
+languages of ``evaluation/data/demo_languages.jsonl``, each question followed by the next one
+about another page, the last by the first. Where the second question is one the documents do not
+answer (the pool's hours, a passport), the dialogue has no gold page and what counts is that the
+answer is still refused.
 """
 
 from __future__ import annotations
@@ -28,9 +34,10 @@ from assistant.followup import FollowUp, QueryContext
 from assistant.service import Assistant
 from assistant.sessions import Turn
 
-__all__ = ["Dialogue", "load_dialogues", "prepare_demo_index", "run_followups", "to_markdown"]
+__all__ = ["Dialogue", "load_dialogues", "prepare_demo_index", "run_followups", "to_markdown", "topic_changes"]
 
 DEFAULT_SET = Path(__file__).parent / "data" / "followups.jsonl"
+DEMO_QUESTIONS = Path(__file__).parent / "data" / "demo_languages.jsonl"
 MODES = ("alone", "product", "always")
 
 
@@ -40,7 +47,13 @@ class Dialogue:
     language: str
     followup: bool
     turns: tuple[str, str]
-    gold: str
+    gold: str  # a part of the URL of the page that answers the second turn; "" when no page does
+    origin: str = "written"  # or "demo questions" (``topic_changes``)
+
+    @property
+    def group(self) -> str:
+        kind = "follow-ups" if self.followup else "topic changes" if self.gold else "to an unanswerable question"
+        return kind if self.origin == "written" else f"{kind} ({self.origin})"
 
 
 def load_dialogues(path: Path = DEFAULT_SET) -> list[Dialogue]:
@@ -52,6 +65,23 @@ def load_dialogues(path: Path = DEFAULT_SET) -> list[Dialogue]:
         if len(d["turns"]) != 2:
             raise ValueError(f"{path}:{n}: a dialogue has exactly two turns, got {len(d['turns'])}")
         out.append(Dialogue(d["id"], d["language"], bool(d["followup"]), (d["turns"][0], d["turns"][1]), d["gold"]))
+    return out
+
+
+def topic_changes(path: Path = DEMO_QUESTIONS) -> list[Dialogue]:
+    """Per language, each question followed by the next one about another page (the last by the first)."""
+    by_language: dict[str, list[dict[str, Any]]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            by_language.setdefault(row["language"], []).append(row)
+    out = []
+    for language, rows in by_language.items():
+        for a, b in zip(rows, rows[1:] + rows[:1], strict=True):
+            if a["page"] is not None and a["page"] == b["page"]:
+                continue  # the same page asked about again is neither a follow-up nor a change of topic
+            out.append(Dialogue(f"{language}-{a['topic']}>{b['topic']}", language, False,
+                                (a["question"], b["question"]), b["page"] or "", "demo questions"))
     return out
 
 
@@ -83,13 +113,13 @@ def prepare_demo_index(cache_root: Path, embedder: Any, *, repo: Path, user_agen
     return folder
 
 
-def _context(mode: str, followup: FollowUp, question: str, history: list[Turn]) -> QueryContext | None:
+def _context(mode: str, followup: FollowUp, question: str, history: list[Turn], language: str) -> QueryContext | None:
     if mode == "alone":
         return None
     if mode == "always":
         prev = history[-1]
         return QueryContext(question, prev.question, prev.language, "always")
-    return followup.run(question, history)
+    return followup.run(question, history, language)  # as ``Conversation.retrieve`` decides
 
 
 def run_followups(assistant: Assistant, dialogues: list[Dialogue], *, k: int = 3,
@@ -99,43 +129,64 @@ def run_followups(assistant: Assistant, dialogues: list[Dialogue], *, k: int = 3
     for d in dialogues:
         first = d.turns[0]
         history = [Turn(first, assistant.languages.detect(first), "eval", True)]
-        row: dict[str, Any] = {"id": d.id, "language": d.language, "followup": d.followup,
-                               "detected": bool(followup.cue(d.turns[1]))}
+        language = assistant.languages.detect(d.turns[1])
+        detected = followup.run(d.turns[1], history, language)
+        row: dict[str, Any] = {"id": d.id, "language": d.language, "followup": d.followup, "group": d.group,
+                               "origin": d.origin, "answerable": bool(d.gold), "detected": detected.is_followup,
+                               "cue": detected.cue}
         for mode in MODES:
-            ctx = _context(mode, followup, d.turns[1], history)
+            ctx = _context(mode, followup, d.turns[1], history, language)
             res = assistant.ask(d.turns[1], top_k=k, context=ctx, allow=default_filter())
             urls = [p.chunk.source.url for p in res.passages]
-            row[mode] = {"hit1": bool(urls[:1]) and d.gold in urls[0],
-                         "hitk": any(d.gold in u for u in urls[:k]), "top": urls[:1]}
+            row[mode] = {"hit1": bool(d.gold) and bool(urls[:1]) and d.gold in urls[0],
+                         "hitk": bool(d.gold) and any(d.gold in u for u in urls[:k]), "top": urls[:1],
+                         "found": res.answer.found}
         rows.append(row)
     return {"k": k, "rows": rows, "summary": _summary(rows)}
 
 
 def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    groups = {"follow-ups": [r for r in rows if r["followup"]], "topic changes": [r for r in rows if not r["followup"]],
-              "all": rows}
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(r["group"], []).append(r)
+    written = [r for r in rows if r["origin"] == "written"]
+    if written:
+        groups["all" if len(written) == len(rows) else "all written"] = written
     out: dict[str, Any] = {}
     for name, rs in groups.items():
-        n = len(rs) or 1
-        out[name] = {"n": len(rs), **{f"{m}_hit1": sum(r[m]["hit1"] for r in rs) / n for m in MODES},
+        n = len(rs)
+        out[name] = {"n": n, **{f"{m}_hit1": sum(r[m]["hit1"] for r in rs) / n for m in MODES},
                      **{f"{m}_hitk": sum(r[m]["hitk"] for r in rs) / n for m in MODES},
+                     **{f"{m}_refused": sum(not r[m]["found"] for r in rs) / n for m in MODES},
                      "detector_agrees": sum(r["detected"] == r["followup"] for r in rs) / n}
     return out
 
 
 def to_markdown(result: dict[str, Any], meta: dict[str, str]) -> str:
     k = result["k"]
+    summary = result["summary"]
     lines = [f"# Follow-up retrieval ({meta.get('date', '')})", "",
              f"`{meta.get('command', 'lotse eval followups')}` — {meta.get('set', '')}, index {meta.get('index', '')}",
              "", f"| dialogues | n | alone hit@1 | product hit@1 | always hit@1 | alone hit@{k} | product hit@{k} "
                  f"| always hit@{k} | detector agrees |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for name, s in result["summary"].items():
+    for name, s in summary.items():
+        if "unanswerable" in name:
+            continue
         lines.append(f"| {name} | {s['n']} | {s['alone_hit1']:.2f} | **{s['product_hit1']:.2f}** | "
                      f"{s['always_hit1']:.2f} | {s['alone_hitk']:.2f} | **{s['product_hitk']:.2f}** | "
                      f"{s['always_hitk']:.2f} | {s['detector_agrees']:.2f} |")
-    lines += ["", "| id | follow-up | detected | alone@1 | product@1 | always@1 |", "|---|---|---|---|---|---|"]
+    refusals = {name: s for name, s in summary.items() if "unanswerable" in name}
+    if refusals:
+        lines += ["", "The second question is one the documents do not answer: how often it is refused.", "",
+                  "| dialogues | n | alone refused | product refused | always refused | detector agrees |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        lines += [f"| {name} | {s['n']} | {s['alone_refused']:.2f} | **{s['product_refused']:.2f}** | "
+                  f"{s['always_refused']:.2f} | {s['detector_agrees']:.2f} |" for name, s in refusals.items()]
+    lines += ["", "Per dialogue: ✓ the gold page first, or for an unanswerable second question, refused.", "",
+              "| id | follow-up | detected | alone | product | always |", "|---|---|---|---|---|---|"]
     for r in result["rows"]:
+        ok = [r[m]["hit1"] if r.get("answerable", True) else not r[m]["found"] for m in MODES]
         lines.append(f"| {r['id']} | {'yes' if r['followup'] else 'no'} | {'yes' if r['detected'] else 'no'} | "
-                     + " | ".join("✓" if r[m]["hit1"] else "·" for m in MODES) + " |")
+                     + " | ".join("✓" if o else "·" for o in ok) + " |")
     return "\n".join(lines) + "\n"

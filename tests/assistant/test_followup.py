@@ -51,6 +51,39 @@ def test_other_languages_questions_with_their_own_topic_stand_alone(question: st
     assert FollowUp().cue(question) == ""
 
 
+@pytest.mark.parametrize(("question", "language"), [
+    ("¿A quién aviso de una farola rota?", "es"),  # "a" is "to", not the Polish "and"
+    ("I corsi di tedesco per principianti quanto costano?", "it"),  # an article, not the Polish "i"
+    ("A ka shkolla e muzikës kurs për fëmijë pesë vjeç?", "sq"),  # the particle of a yes/no question
+    ("Thuế chó ở Bochum là bao nhiêu?", "vi"),  # "là" is "is", not the French "there"
+    ("初学者德语课多少钱？", "zh"),  # seven characters, three or four words
+    ("游泳池什么时候开放？", "zh"),
+])
+def test_one_languages_cue_word_is_an_ordinary_word_in_another(question: str, language: str) -> None:
+    assert FollowUp().cue(question, {language}) == ""
+
+
+@pytest.mark.parametrize(("question", "language"), [
+    ("A ile to kosztuje?", "pl"), ("E per i bambini più piccoli quanto costa?", "it"),
+    ("那费用呢？", "zh"),  # "and the cost?"
+    ("多少钱？", "zh"),  # "how much?": short
+    ("它在哪里？", "zh"),  # "where is it?"
+])
+def test_follow_ups_in_the_questions_own_language(question: str, language: str) -> None:
+    assert FollowUp().cue(question, {language})
+
+
+def test_the_conversations_language_counts_as_well_as_the_questions() -> None:
+    question = "A ile kosztuje miesięcznie opieka nad dzieckiem?"
+    assert FollowUp().cue(question, {"es"}) == ""
+    # A detector that takes the Polish question for Spanish: the Polish conversation still decides.
+    history = [Turn("Jak zapisać dziecko do przedszkola?", "pl", "a0", True)]
+    assert FollowUp().run(question, history, language="es").cue == "opener:pl:a"
+    history = [Turn("¿Cómo inscribo a mi hijo en una guardería?", "es", "a0", True)]
+    assert not FollowUp().run("¿A qué edad pueden empezar en la escuela de música?", history,
+                              language="es").is_followup
+
+
 def test_no_history_no_context() -> None:
     ctx = FollowUp().run("Und was kostet das?", [])
     assert not ctx.is_followup and ctx.query == "Und was kostet das?"

@@ -102,6 +102,27 @@ class TestConversation:
         assert "hundesteuer" in body["passages"][0]["source"]["url"]
 
 
+    @pytest.mark.parametrize(("first", "second", "page"), [
+        # Chinese has no spaces: the whole question was one "word", so every one was "short"
+        ("我怎样在波鸿为孩子登记幼儿园名额？", "初学者德语课多少钱？", "vhs-deutschkurs"),
+        # Italian "i" is an article; it was taken for the Polish "i" ("and")
+        ("Come iscrivo mio figlio all'asilo a Bochum?", "I corsi di tedesco per principianti quanto costano?",
+         "vhs-deutschkurs"),
+    ])
+    def test_a_question_with_its_own_topic_stands_alone_in_every_language(self, server: str, first: str,
+                                                                        second: str, page: str) -> None:
+        sid = ask(server, first)["session_id"]
+        body = ask(server, second, session_id=sid, top_k=3)
+        assert body["follow_up"] is False
+        assert page in body["passages"][0]["source"]["url"]
+
+    def test_a_chinese_follow_up_leans_on_the_question_before(self, server: str) -> None:
+        sid = ask(server, "我怎样在波鸿为孩子登记幼儿园名额？")["session_id"]
+        body = ask(server, "那费用呢？", session_id=sid, top_k=3)  # "and the cost?"
+        assert body["follow_up"] is True
+        assert "kita-anmeldung" in body["passages"][0]["source"]["url"]
+
+
 class TestLanguages:
     @pytest.mark.parametrize("lang", list(KITA))
     def test_frame_in_the_users_language_and_citations_verbatim(self, server: str, lang: str) -> None:
