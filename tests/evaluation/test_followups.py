@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from assistant.service import Assistant
-from evaluation.followups import load_dialogues, run_followups, to_markdown
+from evaluation.followups import DEMO_QUESTIONS, load_dialogues, run_followups, to_markdown, topic_changes
 from index.live import LiveIndex
 from index.store import IndexStore
 
@@ -19,6 +20,19 @@ def test_dialogues_are_well_formed() -> None:
     assert len(ds) >= 20
     assert {d.language for d in ds} >= {"de", "en", "ar", "tr", "uk", "ru", "fa", "pl"}
     assert any(not d.followup for d in ds) and len({d.id for d in ds}) == len(ds)
+
+
+def test_changes_of_topic_are_made_from_the_demo_questions_of_one_language() -> None:
+    ds = topic_changes()
+    assert len({d.language for d in ds}) == 20 and not any(d.followup for d in ds)
+    rows = [json.loads(line) for line in DEMO_QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    page = {(r["language"], r["question"]): r["page"] for r in rows}
+    for d in ds:
+        first, second = (page[(d.language, t)] for t in d.turns)
+        assert second != first or second is None
+        assert d.gold == (second or "") and d.group.endswith("(demo questions)")
+    assert {d.group for d in ds} == {"topic changes (demo questions)",
+                                     "to an unanswerable question (demo questions)"}
 
 
 def test_context_helps_follow_ups_and_leaves_topic_changes_alone(demo_data_dir: Path, embedder) -> None:  # type: ignore[no-untyped-def]
