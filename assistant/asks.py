@@ -1,11 +1,14 @@
-"""What a question asks for (a date or a price) and whether a German sentence gives it.
+"""What a question asks for (a date, a price or a place) and whether a German sentence gives it.
 
 "Bis wann muss ich mich für einen Kita-Platz anmelden?" wants a date. Sentence cosines rank the
 Kita page's sentences about registering above the one that names the deadline, because they
 share more of the question's topic; the deadline sentence is one of several near ties. When the
-question asks for a date or a price, the evidence selector counts it in favour of a sentence that
-holds one (``EvidenceSelector.type_bonus``). The cues are words in the served languages, no model;
-the sentences are German, so what a date or a price looks like is German too.
+question asks for a date, a price or a place, the evidence selector counts it in favour of a
+sentence that holds one (``EvidenceSelector.type_bonus``). "Wo ist das?" after a question about a
+course quoted the course's audience again; the sentence and the field that name its place now come
+first. "Where can I get advice?" asks who advises, so it is no question for a place. The cues are
+words in the served languages, no model; the sentences are German, so what a date, a price or a
+place looks like is German too.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Literal
 
 __all__ = ["Asks", "asked_for", "gives"]
 
-Asks = Literal["until", "when", "cost"]
+Asks = Literal["until", "when", "cost", "where"]
 
 # Matched in the casefolded question. A cue in Latin, Greek or Cyrillic letters starts a word
 # ("fee" is not in "coffee") and may end inside one, so a stem ("безкоштовн") covers its endings; a
@@ -77,6 +80,34 @@ _CUES: dict[Asks, tuple[str, ...]] = {
         "कितना खर्च", "शुल्क", "कीमत", "मुफ्त", "फीस",  # hi
         "ราคา", "ค่าใช้จ่าย", "ฟรี", "เท่าไหร่", "ค่าเรียน",  # th
     ),
+    # A place: where something is or happens, its address, its district. Not "where can I get help":
+    # that asks who helps, and the answer names a service, not its street (docs/benchmarks.md).
+    "where": (
+        "wo ist", "wo sind", "wo findet", "wo finden", "wo treffen", "wo trifft", "wo liegt", "wo liegen",  # de
+        "wo befindet", "wo genau", "wohin", "adresse", "anschrift", "standort", "in welchem stadtteil",  # de
+        "in welchem stadtbezirk",  # de
+        "where is", "where's", "where are", "where does", "where do they", "where will", "where exactly",  # en
+        "address=", "location", "which district",  # en ("addressed" is no place)
+        "أين يقع", "أين تقع", "أين هو", "أين هي", "أين يعقد", "أين تعقد", "أين يقام", "أين تقام", "عنوان",  # ar
+        "nerede=", "nerededir", "nereye", "adres", "hangi semt",  # tr ("nereden alabilirim": from whom)
+        "де це", "де знаходиться", "де розташован", "де проходить", "де проходять", "де відбува", "куди",  # uk
+        "адрес", "в якому районі",  # uk, ru
+        "где это", "где находится", "где расположен", "где проходит", "где проходят", "где будет", "куда",  # ru
+        "в каком районе",  # ru
+        "کجاست", "کجا برگزار", "کجا قرار", "آدرس", "نشانی",  # fa
+        "gdzie jest", "gdzie są", "gdzie odbywa", "gdzie znajduje", "w jakiej dzielnicy",  # pl
+        "dónde está", "dónde es", "dónde se", "dónde queda", "dirección",  # es
+        "où est", "où se", "où a lieu", "où ont lieu",  # fr ("adresse" above)
+        "dov'è", "dove è", "dove si", "dove sono", "indirizzo",  # it
+        "unde este", "unde e=", "unde se", "unde are loc", "unde au loc", "adresa",  # ro, hr, sq
+        "πού είναι", "πού βρίσκεται", "πού γίνεται", "πού γίνονται", "διεύθυνση",  # el
+        "къде е", "къде се", "къде са",  # bg
+        "gdje je", "gdje se", "gdje su", "ku është", "ku ndodhet", "ku zhvillohet",  # hr, sq
+        "địa chỉ", "diễn ra ở đâu", "nằm ở đâu", "nó ở đâu",  # vi
+        "地址", "在哪里举行", "在哪里上课", "哪个区",  # zh
+        "कहाँ है", "कहां है", "कहाँ होगा", "कहाँ होता", "कहाँ होती",  # hi
+        "อยู่ที่ไหน", "ที่อยู่", "จัดที่ไหน",  # th
+    ),
 }
 
 _MONTHS = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
@@ -92,6 +123,13 @@ _GIVES: dict[Asks, re.Pattern[str]] = {
     # "145 Euro", "72,50 €", "kostenlos", "gebührenfrei"
     "cost": re.compile(r"\d(?:[\d.]*\d)?(?:,\d{1,2})?\s?(?:Euro|EUR|€)|\bkosten(?:los|frei)|gebührenfrei"
                        r"|\bunentgeltlich|\bgratis\b", re.IGNORECASE),
+    # "Ort: BVZ, Gustav-Heinemann-Platz 2-6, 44787 Bochum", "Beispielweg 7", "in Bochum-Langendreer",
+    # "Raum 204"
+    # A district field alone ("Bezirk: Bochum-Mitte") is not counted: the place field beside it says more.
+    "where": re.compile(r"^(?!(?:•\s)?Bezirk:)(?:(?:•\s)?(?:Ort|Adresse|Anschrift|Standort|Veranstaltungsort"
+                        r"|Treffpunkt):|.*(?:\b\d{5}\s[A-ZÄÖÜ]"
+                        r"|[a-zäöüß](?:straße|strasse|str\.|weg|platz|allee|ring|gasse|damm)\s\d"
+                        r"|\b(?:in|im)\s(?:Stadtteil|Stadtbezirk)\b|\bBochum-[A-ZÄÖÜ]|\bRaum\s\d))", re.DOTALL),
 }
 
 
@@ -107,8 +145,8 @@ _ASKED = {kind: re.compile("|".join(_pattern(c) for c in cues)) for kind, cues i
 
 
 def asked_for(question: str) -> Asks | None:
-    """``"until"`` (a deadline), ``"when"`` (a date or time) or ``"cost"`` (a price) when the question asks
-    for one; None otherwise, or when it asks for a date and a price at once."""
+    """``"until"`` (a deadline), ``"when"`` (a date or time), ``"cost"`` (a price) or ``"where"`` (a place)
+    when the question asks for one; None otherwise, or when it asks for two at once."""
     q = question.casefold()
     kinds = [kind for kind, pattern in _ASKED.items() if pattern.search(q)]
     if "until" in kinds and "when" in kinds:

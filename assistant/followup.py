@@ -55,7 +55,7 @@ _OPENERS = {
 # Words that point back at something named in an earlier turn.
 _BACKREFS = {
     "de": {"dort", "dorthin", "dafür", "dazu", "davon", "darüber", "daran", "dabei", "dies", "diese", "dieser",
-           "dieses", "denen"},
+           "dieses", "denen", "er", "ihn", "ihm"},
     "en": {"there", "it", "its", "that", "this", "they", "them", "those", "these"},
     "tr": {"orada", "onu", "bunun", "onun", "bunlar", "orası", "burada"},
     "uk": {"там", "це", "цього", "цей", "ця", "його", "її", "туди"},
@@ -75,9 +75,10 @@ _BACKREFS = {
 }
 # Chinese back-references stand inside a run of characters: "it", "there", "this one", "that one".
 _BACKREFS_IN_TEXT = {"zh": ("它", "那里", "那儿", "这个", "那个", "这些", "那些")}
-# German pronouns that are articles elsewhere ("das Schulsystem") and a Polish particle count only
-# when they end the question ("Was kostet das?").
-_FINAL_PRONOUNS = {"de": {"das", "es", "sie", "ihn", "ihm"}, "pl": {"to"}}
+# Words that are pronouns only at the end of a question ("Was kostet das?") count only there: German
+# "das" is an article elsewhere ("das Schulsystem"), "es" a dummy ("Gibt es …"), "sie" the polite "Sie";
+# the Polish particle "to". "er", "ihn" and "ihm" are pronouns wherever they stand ("Wo findet er statt?").
+_FINAL_PRONOUNS = {"de": {"das", "es", "sie"}, "pl": {"to"}}
 _WORD = re.compile(r"[\w\u0600-\u06ff\u200c'-]+", re.UNICODE)
 # Scripts written without spaces between words: Chinese (and Japanese kana), Thai.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u0e00-\u0e7f]")

@@ -29,6 +29,20 @@ from assistant.asks import asked_for, gives
     ("Chiến lược Bochum nói gì về giáo dục phổ thông?", None),  # Vietnamese "giá" inside "giáo"
     ("Okul danışmanlığı kaç yaşına kadar?", None),  # Turkish "kadar", not Croatian "kada"
     ("Wann ist der Kurs und was kostet er?", None),  # a date and a price at once: no preference
+    ("Wo ist das?", "where"),
+    ("Where does the parents' group meet?", "where"),
+    ("أين يقع مركز الاستشارة؟", "where"),
+    ("Де проходить курс?", "where"),
+    ("Kurs nerede?", "where"),
+    ("在哪里上课？", "where"),
+    ("Где находится центр?", "where"),
+    ("Gibt es in der Woche einen Kurs?", None),  # "wo" is a whole word, not "Woche"
+    ("Where is the Kita portal?", "where"),
+    ("Which target group is addressed by the music school?", None),
+    ("Wo bekomme ich Beratung zur Schule für mein Kind?", None),  # who advises, not a street
+    ("Де я можу отримати консультацію щодо школи?", None),
+    ("Ebeveynler eğitim sorunlarında nereden yardım alabilir?", None),
+    ("Wann und wo findet der Kurs statt?", None),
 ])
 def test_what_a_question_asks_for(question: str, kind: str | None) -> None:
     assert asked_for(question) == kind
@@ -46,6 +60,13 @@ def test_what_a_question_asks_for(question: str, kind: str | None) -> None:
     ("cost", "Kosten: 72,50 €", True),
     ("cost", "Die Vormerkung ist kostenlos.", True),
     ("cost", "Die Gruppe hat höchstens 16 Teilnehmende.", False),
+    ("where", "• Ort: Bildungs- und Verwaltungszentrum (BVZ), Gustav-Heinemann-Platz 2-6, 44787 Bochum", True),
+    ("where", "Bezirk: Bochum-Mitte", False),  # the place field says more
+    ("where", "• Ort: Beispielweg 7, 44894 Bochum", True),
+    ("where", "Die Treffen finden mittwochs in Bochum-Langendreer statt, Beispielweg 7.", True),
+    ("where", "Die Beratung ist im Rathaus, Marktstraße 12, Raum 204.", True),
+    ("where", "Der Kurs richtet sich an Jugendliche ab 16 Jahren und Erwachsene.", False),
+    ("where", "Die Gruppe trifft sich vom 3. März bis 7. April 2027 jeweils mittwochs.", False),
 ])
 def test_whether_a_sentence_gives_it(kind: str, sentence: str, expected: bool) -> None:
     assert gives(kind, sentence) is expected  # type: ignore[arg-type]

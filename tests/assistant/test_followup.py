@@ -15,7 +15,8 @@ def turns(*questions: str) -> list[Turn]:
 @pytest.mark.parametrize("question", [
     "Und für Kinder unter drei?", "Und was kostet das?", "Wie komme ich dorthin?", "What about the cost?",
     "And how do I deregister it?", "وكم التكلفة؟", "Peki ücreti ne kadar?", "А скільки це коштує?",
-    "А сколько он стоит?", "A ile to kosztuje?", "و به چه زبانی؟", "Kosten?",
+    "А сколько он стоит?", "A ile to kosztuje?", "و به چه زبانی؟", "Kosten?", "Wo findet er statt?",
+    "Wie melde ich ihn ab?",
 ])
 def test_follow_ups_are_recognised(question: str) -> None:
     assert FollowUp().cue(question)

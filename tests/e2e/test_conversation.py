@@ -116,6 +116,20 @@ class TestConversation:
         assert body["follow_up"] is False
         assert page in body["passages"][0]["source"]["url"]
 
+    @pytest.mark.parametrize(("first", "second", "place"), [
+        # "er" was no back-reference, so this was asked alone and refused
+        ("Hat die Musikschule einen Kurs für fünfjährige Kinder?", "Wo findet er statt?", "Musterstraße 12"),
+        # answered with the course's audience before, the place third
+        ("Is there a German course for beginners?", "Where does it take place?", "Bildungs- und Verwaltungszentrum"),
+    ])
+    def test_where_after_a_question_about_an_offer_quotes_its_place_first(self, server: str, first: str,
+                                                                         second: str, place: str) -> None:
+        sid = ask(server, first)["session_id"]
+        body = ask(server, second, session_id=sid)
+        assert body["follow_up"] is True and body["found"] is True
+        quotes = [ln for ln in body["answer"]["text"].splitlines() if re.search(r" \[\d+\]$", ln)]
+        assert place in quotes[0], body["answer"]["text"]
+
     def test_a_chinese_follow_up_leans_on_the_question_before(self, server: str) -> None:
         sid = ask(server, "我怎样在波鸿为孩子登记幼儿园名额？")["session_id"]
         body = ask(server, "那费用呢？", session_id=sid, top_k=3)  # "and the cost?"
