@@ -15,7 +15,8 @@ line break). Per language over the answerable questions with gold lines:
 ``--grid`` re-runs the served ``EvidenceSelector`` with a lexical term added (``lex`` x the
 IDF-weighted share of the question's German analyzer terms the sentence holds) and another rank
 step (``rank`` per passage rank, 0.02 served), and prints answer@1 and answer@any per setting.
-``--lex 0 --rank 0`` is the selection before the rank step. ``--bare`` blends in each sentence's
+``--lex 0 --rank 0`` is the selection before the rank step. ``--max-highlights 3`` lets a passage
+give three sentences instead of two (tried, not served). ``--bare`` blends in each sentence's
 cosine embedded without its page title (tried, not served: docs/benchmarks.md). Every cell is the
 served selector with one term changed (``Scored``). The first try of the rank step, with the margin
 applied after it (``--leave-out``), is at commit 608034e. Choose on dev; quote test once.
@@ -128,13 +129,16 @@ def main() -> None:
                     help="Grid over the selector's bonus for a sentence that gives the date or price asked for.")
     ap.add_argument("--bare", action="store_true",
                     help="Grid over blending in each sentence's cosine without its title (rank step 0.02).")
+    ap.add_argument("--max-highlights", type=int, default=None,
+                    help="Sentences a passage may give the highlights and the answer (2 served).")
     args = ap.parse_args()
     s = Settings()
     index = cached_omos_index(s, args.index)
     embedder = configured_embedder(s)
     memory = build_memory(s) if getattr(embedder, "query_adapter", None) is not None else None
     retriever = HybridRetriever(embedder, lexicon=build_lexicon(s), memory=memory)
-    selector = EvidenceSelector()
+    served = {} if args.max_highlights is None else {"max_highlights": args.max_highlights}
+    selector = EvidenceSelector(**served)
     detector = LanguageDetector()
     analyzer = index.lexical.analyzer
     sentence_terms = [set(analyzer(index.chunks[int(ci)].text[int(a):int(b)])) for ci, a, b in index.sentence_map]
