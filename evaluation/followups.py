@@ -113,15 +113,6 @@ def prepare_demo_index(cache_root: Path, embedder: Any, *, repo: Path, user_agen
     return folder
 
 
-def _context(mode: str, followup: FollowUp, question: str, history: list[Turn], language: str) -> QueryContext | None:
-    if mode == "alone":
-        return None
-    if mode == "always":
-        prev = history[-1]
-        return QueryContext(question, prev.question, prev.language, "always")
-    return followup.run(question, history, language)  # as ``Conversation.retrieve`` decides
-
-
 def run_followups(assistant: Assistant, dialogues: list[Dialogue], *, k: int = 3,
                   followup: FollowUp | None = None) -> dict[str, Any]:
     followup = followup or FollowUp()
@@ -129,14 +120,15 @@ def run_followups(assistant: Assistant, dialogues: list[Dialogue], *, k: int = 3
     for d in dialogues:
         first = d.turns[0]
         history = [Turn(first, assistant.languages.detect(first), "eval", True)]
-        language = assistant.languages.detect(d.turns[1])
-        detected = followup.run(d.turns[1], history, language)
+        # "product" decides as ``Conversation.retrieve`` does; "always" puts the first turn in front regardless.
+        detected = followup.run(d.turns[1], history, assistant.languages.detect(d.turns[1]))
+        contexts = {"alone": None, "product": detected,
+                    "always": QueryContext(d.turns[1], first, history[0].language, "always")}
         row: dict[str, Any] = {"id": d.id, "language": d.language, "followup": d.followup, "group": d.group,
                                "origin": d.origin, "answerable": bool(d.gold), "detected": detected.is_followup,
                                "cue": detected.cue}
         for mode in MODES:
-            ctx = _context(mode, followup, d.turns[1], history, language)
-            res = assistant.ask(d.turns[1], top_k=k, context=ctx, allow=default_filter())
+            res = assistant.ask(d.turns[1], top_k=k, context=contexts[mode], allow=default_filter())
             urls = [p.chunk.source.url for p in res.passages]
             row[mode] = {"hit1": bool(d.gold) and bool(urls[:1]) and d.gold in urls[0],
                          "hitk": bool(d.gold) and any(d.gold in u for u in urls[:k]), "top": urls[:1],
