@@ -71,9 +71,13 @@ def load_dialogues(path: Path = DEFAULT_SET) -> list[Dialogue]:
 def topic_changes(path: Path = DEMO_QUESTIONS) -> list[Dialogue]:
     """Per language, each question followed by the next one about another page (the last by the first)."""
     by_language: dict[str, list[dict[str, Any]]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
             row = json.loads(line)
+            missing = [key for key in ("language", "topic", "question", "page") if key not in row]
+            if missing:
+                raise ValueError(f"{path}:{n}: a demo question needs language, topic, question and page "
+                                 f"(null when no page answers it); missing {', '.join(missing)}")
             by_language.setdefault(row["language"], []).append(row)
     out = []
     for language, rows in by_language.items():

@@ -35,6 +35,13 @@ def test_changes_of_topic_are_made_from_the_demo_questions_of_one_language() -> 
                                      "to an unanswerable question (demo questions)"}
 
 
+def test_a_demo_question_without_its_page_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "questions.jsonl"
+    path.write_text('{"language": "de", "topic": "t", "question": "Wo ist das?"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"questions.jsonl:1: .* missing page"):
+        topic_changes(path)
+
+
 def test_context_helps_follow_ups_and_leaves_topic_changes_alone(demo_data_dir: Path, embedder) -> None:  # type: ignore[no-untyped-def]
     ds = load_dialogues()[::2]  # half the set keeps the suite quick; `lotse eval followups` runs it all
     result = run_followups(Assistant(LiveIndex(IndexStore(demo_data_dir)), embedder), ds, k=3)
