@@ -2,9 +2,10 @@
 
 A chunk never crosses a heading; consecutive blocks under one heading are packed up to
 ``max_tokens`` model tokens; a list stays whole unless it alone is too long, then it is
-split between items; an over-long paragraph is split between sentences. Every chunk
-keeps its heading path, a deep link to the nearest heading anchor and a text-fragment
-link that highlights the passage on the original page.
+split between items; a table likewise, between rows, each part keeping its caption; an
+over-long paragraph is split between sentences. Where a chunk holds a table, ``meta["tables"]``
+says where. Every chunk keeps its heading path, a deep link to the nearest heading anchor and
+a text-fragment link that highlights the passage on the original page.
 """
 
 from __future__ import annotations
@@ -34,13 +35,14 @@ class Chunker:
             return [self._make(doc, [], "\n".join(b.text for b in doc.blocks), 0)]
         chunks: list[Chunk] = []
         path: list[tuple[int, str, str]] = []  # (level, heading text, anchor)
-        pending: list[str] = []
+        pending: list[tuple[str, bool]] = []  # (piece, whether it is a table's)
         pending_tokens = 0
 
         def emit() -> None:
             nonlocal pending_tokens
             if pending:
-                chunks.append(self._make(doc, path, "\n".join(pending), len(chunks)))
+                chunks.append(self._make(doc, path, "\n".join(p for p, _ in pending), len(chunks),
+                                         tables=_table_spans(pending)))
             pending.clear()
             pending_tokens = 0
 
@@ -55,7 +57,7 @@ class Chunker:
                 n = self.count_tokens(piece)
                 if pending and pending_tokens + n > self.max_tokens:
                     emit()
-                pending.append(piece)
+                pending.append((piece, block.kind == "table"))
                 pending_tokens += n
         emit()
         return chunks
@@ -64,9 +66,12 @@ class Chunker:
         """The block itself if it fits, else items (lists) or sentence groups (paragraphs)."""
         if self.count_tokens(block.text) <= self.max_tokens:
             return [block.text]
-        if block.kind == "list":
+        caption = ""
+        if block.kind in ("list", "table"):
             units = block.text.split("\n")
             joiner = "\n"
+            if block.kind == "table" and not units[0].startswith("• "):
+                caption = units[0]  # each part of a long table keeps its caption
         else:
             units = [block.text[a:b] for a, b in split_sentences(block.text)]
             joiner = " "
@@ -77,14 +82,15 @@ class Chunker:
             n = self.count_tokens(u)
             if cur and cur_n + n > self.max_tokens:
                 pieces.append(joiner.join(cur))
-                cur, cur_n = [], 0
+                cur, cur_n = ([caption], self.count_tokens(caption)) if caption else ([], 0)
             cur.append(u)
             cur_n += n
         if cur:
             pieces.append(joiner.join(cur))
         return pieces
 
-    def _make(self, doc: Document, path: list[tuple[int, str, str]], text: str, ordinal: int) -> Chunk:
+    def _make(self, doc: Document, path: list[tuple[int, str, str]], text: str, ordinal: int,
+              tables: list[list[int]] | None = None) -> Chunk:
         headings = tuple(h for _, h, _ in path)
         section_parts = headings[1:] if headings and headings[0] == doc.title else headings
         anchor = next((a for _, _, a in reversed(path) if a), "")
@@ -107,8 +113,20 @@ class Chunker:
             ),
             heading_path=headings if not headings or headings[0] == doc.title else (doc.title, *headings),
             kind=doc.kind,
-            meta={k: v for k, v in doc.meta.items() if k not in ("json_ld",)},
+            meta={k: v for k, v in doc.meta.items() if k not in ("json_ld",)} | ({"tables": tables} if tables else {}),
         )
+
+
+def _table_spans(pieces: list[tuple[str, bool]]) -> list[list[int]]:
+    """``[start, end]`` in the chunk's text of each table piece: an answer quotes a small table whole
+    (``assistant.evidence``), since one row without the others reads as the only rate."""
+    spans: list[list[int]] = []
+    pos = 0
+    for text, is_table in pieces:
+        if is_table:
+            spans.append([pos, pos + len(text)])
+        pos += len(text) + 1
+    return spans
 
 
 def text_fragment_link(url: str, text: str, words: int = 4) -> str:

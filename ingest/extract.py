@@ -1,4 +1,4 @@
-"""HTML -> ``Document``: main content only, as headings, paragraphs and whole lists.
+"""HTML -> ``Document``: main content only, as headings, paragraphs, whole lists and tables.
 
 Boilerplate goes first: navigation, headers, footers, cookie banners, share bars and
 anything a source's ``remove`` selectors name. The main container is the source's
@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from ingest.tables import table_lines
 from lotse.errors import ExtractError
 from lotse.schema import Block, Document
 from lotse.text import normalize_space
@@ -167,6 +168,9 @@ def blocks_from(root: Tag) -> list[Block]:
                 text = _inline_text(child)
                 if text:
                     out.append(Block("paragraph", text))
+            elif name == "table" and (rows := table_lines(child, _inline_text)) is not None:
+                flush()
+                out.append(Block("table", "\n".join(rows)))
             elif name == "dl":
                 flush()
                 pairs = _definition_lines(child)

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 __all__ = ["Answer", "Block", "Chunk", "Document", "Passage", "SourceRef"]
 
-BlockKind = Literal["heading", "paragraph", "list"]
+BlockKind = Literal["heading", "paragraph", "list", "table"]
 ChunkKind = Literal["page", "offer"]
 
 
@@ -29,7 +29,8 @@ class SourceRef:
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """One structural unit of a cleaned page: a heading, a paragraph or a whole list."""
+    """One structural unit of a cleaned page: a heading, a paragraph, a whole list or a table (a line
+    per row, ``ingest.tables``)."""
 
     kind: BlockKind
     text: str

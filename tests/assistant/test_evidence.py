@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.evidence import EvidenceSelector, repeated_sentences, restates
+from assistant.evidence import EvidenceSelector, SentenceHit, repeated_sentences, restates, whole_tables
 from index.store import IndexStore
+from lotse.schema import Chunk, SourceRef
 
 
 def test_a_one_word_sentence_never_answers_but_still_counts_as_evidence(demo_data_dir: Path) -> None:
@@ -178,3 +179,24 @@ def test_during_a_switch_the_old_and_the_new_versions_masks_are_both_kept(demo_d
     selector.run(new, [0], query)
     selector.run(old, [0], query)
     assert scans == [old.version, new.version, newer.version, old.version]
+
+
+def test_a_row_of_a_small_table_is_quoted_with_its_table_once() -> None:
+    rows = ["Jährliche Hundesteuer"] + [f"• für den {n} Hund – Steuer pro Jahr: {p} Euro"
+                                        for n, p in (("ersten", 156), ("zweiten", 192), ("dritten", 216))]
+    text = "Wer einen Hund hält, zahlt Steuer.\n" + "\n".join(rows) + "\nAbmeldung binnen zwei Wochen."
+    a = text.index("Jährliche")
+    b = text.index("216 Euro") + len("216 Euro")
+    src = SourceRef(url="https://x.test/hund", title="Hundesteuer")
+    chunks = [Chunk("t", text, src, meta={"tables": [[a, b]]}), Chunk("p", text, src)]
+
+    def hit(chunk: int, sentence: str, score: float) -> SentenceHit:
+        start = text.index(sentence)
+        return SentenceHit(chunk, start, start + len(sentence), score)
+
+    second, third, prose = hit(0, rows[2], 0.9), hit(0, rows[3], 0.89), hit(0, "Abmeldung binnen zwei Wochen.", 0.8)
+    quoted = whole_tables(chunks, [second, third, prose], most_lines=8)
+    assert quoted == [SentenceHit(0, a, b, 0.9), prose]  # both rows become the one table, in the first's place
+    # a table longer than the limit, and a chunk without tables, keep the row alone
+    assert whole_tables(chunks, [second], most_lines=3) == [second]
+    assert whole_tables(chunks, [hit(1, rows[2], 0.9)], most_lines=8) == [hit(1, rows[2], 0.9)]

@@ -181,6 +181,22 @@ class TestAsk:
         first = body["answer"]["text"].splitlines()[0 if body["language"] == "de" else 1]
         assert "31. Januar 2027" in first, body["answer"]["text"]
 
+    @pytest.mark.parametrize("question", ["Was kostet die Hundesteuer?", "How much is the dog tax?"])
+    def test_a_price_in_a_table_is_quoted_with_its_table(self, server: str, question: str) -> None:
+        """The dog-tax rates stand in a table. Read cell by cell, its rows were alike, and the answer
+        quoted the second and third dog's rates without the first's; now every row names its column and
+        the whole table is quoted, caption first, in the page's order."""
+        body = ask(server, question)
+        assert body["found"] is True, body["answer"]["text"]
+        text = body["answer"]["text"]
+        rows = ["Jährliche Hundesteuer (Beispielwerte)", "• für den ersten Hund – Steuer pro Jahr: 156,00 Euro",
+                "• für den zweiten Hund – Steuer pro Jahr: 192,00 Euro je Hund",
+                "• für einen gefährlichen Hund – Steuer pro Jahr: 780,00 Euro je Hund"]
+        at = [text.find(row) for row in rows]
+        assert all(i >= 0 for i in at) and at == sorted(at), text
+        passage = next(p for p in body["passages"] if rows[1] in p["text"])
+        assert "hundesteuer" in passage["source"]["url"]
+
     def test_registering_for_the_german_course_is_answered(self, server: str) -> None:
         """Refused while the background held "Deutsche Rentenversicherung" and a language certificate
         ("Sprachnachweis") for naturalisation: margin 0.014, below 0.02; now 0.031."""

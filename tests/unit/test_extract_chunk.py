@@ -116,3 +116,65 @@ class TestChunker:
 def test_text_fragment_link_escapes_syntax() -> None:
     link = text_fragment_link("https://x/p#a", "Kita-Betreuung, flexibel & verlässlich")
     assert link == "https://x/p#:~:text=Kita%2DBetreuung%2C%20flexibel%20%26%20verl%C3%A4sslich"
+
+
+FEES = """<html><head><title>Hundesteuer</title></head><body><main>
+<h1>Hundesteuer</h1>
+<p>Wer einen Hund hält, zahlt Hundesteuer.</p>
+<h2 id="hoehe">Höhe der Steuer</h2>
+<table>
+  <caption>Jährliche Hundesteuer</caption>
+  <thead><tr><th>Hundehaltung</th><th>Steuer pro Jahr</th></tr></thead>
+  <tbody>
+    <tr><td>für den ersten Hund</td><td>156,00 Euro</td></tr>
+    <tr><td>für den zweiten Hund</td><td>192,00 Euro je Hund</td></tr>
+    <tr><td>für einen gefährlichen Hund</td><td>780,00 Euro je Hund</td></tr>
+  </tbody>
+</table>
+<table><tr><th>Kurs</th><th>30 Minuten</th><th>45 Minuten</th></tr>
+  <tr><td>Einzelunterricht</td><td>45 Euro</td><td></td></tr>
+  <tr><td colspan="3">Ermäßigungen</td></tr>
+  <tr><td>Geschwister</td><td>40 Euro</td><td>55 Euro</td></tr>
+</table>
+<table><tr><td><p>Ein Layout mit einer Spalte.</p></td></tr><tr><td><p>Zweite Zeile.</p></td></tr></table>
+</main></body></html>"""
+
+
+class TestTables:
+    def doc(self):  # type: ignore[no-untyped-def]
+        return HtmlExtractor().run(FEES, url="http://x/hund", source_name="t")
+
+    def test_each_row_names_its_cells_by_their_column(self) -> None:
+        fees, lessons = (b.text.split("\n") for b in self.doc().blocks if b.kind == "table")
+        assert fees == ["Jährliche Hundesteuer",
+                        "• für den ersten Hund – Steuer pro Jahr: 156,00 Euro",
+                        "• für den zweiten Hund – Steuer pro Jahr: 192,00 Euro je Hund",
+                        "• für einen gefährlichen Hund – Steuer pro Jahr: 780,00 Euro je Hund"]
+        # header from <th> cells without <thead>; an empty cell is left out; a one-cell row is a title
+        assert lessons == ["• Einzelunterricht – 30 Minuten: 45 Euro", "Ermäßigungen",
+                           "• Geschwister – 30 Minuten: 40 Euro; 45 Minuten: 55 Euro"]
+
+    def test_a_layout_table_is_read_as_text(self) -> None:
+        doc = self.doc()
+        assert [b.kind for b in doc.blocks].count("table") == 2
+        assert [b.text for b in doc.blocks if b.kind == "paragraph"][-2:] == ["Ein Layout mit einer Spalte.",
+                                                                           "Zweite Zeile."]
+
+    def test_the_chunk_says_where_its_table_stands(self) -> None:
+        [intro, fees] = Chunker(words, max_tokens=200).run(self.doc())
+        assert "tables" not in intro.meta
+        [first, second] = fees.meta["tables"]
+        assert fees.text[slice(*first)].startswith("Jährliche Hundesteuer\n• für den ersten Hund")
+        assert fees.text[slice(*first)].endswith("780,00 Euro je Hund")
+        assert fees.text[slice(*second)].startswith("• Einzelunterricht")
+        assert fees.text[second[1]:].startswith("\nEin Layout")
+
+    def test_a_long_table_is_split_between_rows_and_each_part_keeps_its_caption(self) -> None:
+        parts = Chunker(words, max_tokens=20).run(self.doc())
+        fees = [c for c in parts if "Hund –" in c.text]
+        assert len(fees) >= 2
+        for c in fees:
+            assert c.text.startswith("Jährliche Hundesteuer\n")
+            a, b = c.meta["tables"][0]
+            assert a == 0 and all(line == "Jährliche Hundesteuer" or "Hund –" in line
+                                  for line in c.text[a:b].split("\n"))
