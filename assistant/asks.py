@@ -60,6 +60,7 @@ _CUES: dict[Asks, tuple[str, ...]] = {
     ),
     "cost": (
         "kostet", "kosten", "~gebühr", "~preis", "kostenlos", "gratis", "bezahlen", "wie teuer",  # de
+        "wie hoch ist", "wie hoch sind", "zahle", "elternbeitr", "mitgliedsbeitr", "kursbeitr",  # de
         "cost", "price", "fee", "how much", "free of charge", "is it free", "pay for",  # en
         "تكلفة", "يكلف", "تكلف", "رسوم", "سعر", "مجاني", "مجانا", "مجانًا",  # ar
         "ücret", "fiyat", "ne kadar", "para öde", "bedava",  # tr
@@ -89,12 +90,14 @@ _CUES: dict[Asks, tuple[str, ...]] = {
         "where is", "where's", "where are", "where does", "where do they", "where will", "where exactly",  # en
         "address=", "location", "which district",  # en ("addressed" is no place)
         "أين يقع", "أين تقع", "أين هو", "أين هي", "أين يعقد", "أين تعقد", "أين يقام", "أين تقام", "عنوان",  # ar
+        "أين تجتمع", "أين يجتمع", "أين تلتقي", "أين يلتقي",  # ar: where does the group meet
         "nerede=", "nerededir", "nereye", "adres", "hangi semt",  # tr ("nereden alabilirim": from whom)
         "де це", "де знаходиться", "де розташован", "де проходить", "де проходять", "де відбува", "куди",  # uk
+        "де збира", "де зустріча", "де він", "де вона", "де воно", "де вони",  # uk: meets; where is it
         "адрес", "в якому районі",  # uk, ru
         "где это", "где находится", "где расположен", "где проходит", "где проходят", "где будет", "куда",  # ru
-        "в каком районе",  # ru
-        "کجاست", "کجا برگزار", "کجا قرار", "آدرس", "نشانی",  # fa
+        "в каком районе", "где собира", "где встреча", "где он", "где она", "где оно", "где они",  # ru
+        "کجاست", "کجا برگزار", "کجا قرار", "کجا تشکیل", "کجا جمع", "آدرس", "نشانی",  # fa
         "gdzie jest", "gdzie są", "gdzie odbywa", "gdzie znajduje", "w jakiej dzielnicy",  # pl
         "dónde está", "dónde es", "dónde se", "dónde queda", "dirección",  # es
         "où est", "où se", "où a lieu", "où ont lieu",  # fr ("adresse" above)

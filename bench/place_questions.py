@@ -1,7 +1,7 @@
 """Does "Where is it?" after a question about an offer quote the offer's place first?
 
     .venv/bin/lotse demo            # once: builds the demo index in $LOTSE_DATA_DIR (then Ctrl-C)
-    .venv/bin/python bench/place_questions.py [--data-dir lotse-data]
+    .venv/bin/python bench/place_questions.py [--data-dir lotse-data] [--heldout]
 
 `evaluation/data/place_followups.jsonl`: 21 two-turn conversations in the seven core languages,
 written for this benchmark over three demo offers (the German course, the music school's course,
@@ -10,6 +10,10 @@ statt?", "Where does the group meet?", "أين تعقد؟"). Both turns go throu
 ``POST /v1/ask`` with a session. Counted per conversation: the second turn is read as a follow-up,
 it asks for a place (``assistant.asks``), its first quoted line names the offer's place (street or
 building), and any quoted line does.
+
+`--heldout` runs `evaluation/data/place_followups_heldout.jsonl` instead: 14 conversations written
+before the place cues were extended on the first set (2026-12-07), over the school counselling and
+the parents' group, with other ways of asking ("Where do I have to go for that?", "Bu hangi semtte?").
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from assistant.sessions import SQLiteSessionStore  # noqa: E402
 from lotse.settings import Settings  # noqa: E402
 
 SET = ROOT / "evaluation" / "data" / "place_followups.jsonl"
+HELDOUT = ROOT / "evaluation" / "data" / "place_followups_heldout.jsonl"
 
 
 def quoted(text: str) -> list[str]:
@@ -38,10 +43,11 @@ def quoted(text: str) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", type=Path, default=None)
+    ap.add_argument("--heldout", action="store_true", help="the held-out conversations (not tuned on)")
     args = ap.parse_args()
     s = Settings() if args.data_dir is None else Settings(data_dir=args.data_dir)
     conversation = Conversation(build_assistant(s), SQLiteSessionStore(":memory:"))
-    rows = [json.loads(line) for line in SET.open(encoding="utf-8") if line.strip()]
+    rows = [json.loads(line) for line in (HELDOUT if args.heldout else SET).open(encoding="utf-8") if line.strip()]
     counts = {"follow-up": 0, "asks for a place": 0, "place first": 0, "place quoted": 0}
     for row in rows:
         first = conversation.ask(row["turns"][0])

@@ -43,6 +43,15 @@ from assistant.asks import asked_for, gives
     ("Де я можу отримати консультацію щодо школи?", None),
     ("Ebeveynler eğitim sorunlarında nereden yardım alabilir?", None),
     ("Wann und wo findet der Kurs statt?", None),
+    ("Wie hoch ist die Hundesteuer?", "cost"),
+    ("Wie hoch sind die Elternbeiträge für die Kita?", "cost"),
+    ("Wie viel zahle ich für die Musikschule?", "cost"),
+    ("Wie kann ich einen Beitrag zur Bildungsstrategie leisten?", None),  # a contribution, not a fee
+    ("أين تجتمع المجموعة؟", "where"),  # where does the group meet
+    ("Де збирається група?", "where"),
+    ("Где встречается группа?", "where"),
+    ("Де він проходить?", "where"),
+    ("گروه کجا تشکیل می‌شود؟", "where"),
 ])
 def test_what_a_question_asks_for(question: str, kind: str | None) -> None:
     assert asked_for(question) == kind
