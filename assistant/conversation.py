@@ -4,7 +4,8 @@
 ``POST /v1/chat`` can stream the passages before a generated answer is ready:
 
 - ``retrieve``: the session's history decides whether the question is a follow-up; retrieval,
-  evidence, abstention and the extractive answer (fast, all local);
+  evidence, abstention and the extractive answer (fast, all local); a question refused on its own
+  is read once more with the conversation (``ask_in_conversation``);
 - ``finish``: the optional generative answer (falls back to the extractive one), then the turn
   and the answer are stored for the next follow-up, for feedback and for the content-gap queue.
 """
@@ -13,17 +14,53 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 
+from assistant.asks import asked_for
 from assistant.compose import naming_ended
 from assistant.followup import FollowUp
 from assistant.generate import GenerativeWriter
+from assistant.retrieve import ChunkFilter
 from assistant.service import AskResult, Assistant
 from assistant.sessions import AnswerRecord, SessionStore, Turn
 from lotse.errors import StoreUnavailableError
 
-__all__ = ["Conversation"]
+__all__ = ["REFUSED_ALONE", "Conversation", "ask_in_conversation"]
 
 log = logging.getLogger(__name__)
+
+
+# Why a question without a follow-up cue was read with the conversation (``QueryContext.cue``).
+REFUSED_ALONE = "refused alone"
+
+
+def ask_in_conversation(assistant: Assistant, followup: FollowUp, question: str, history: Sequence[Turn], *,
+                        session_id: str | None = None, top_k: int | None = None, hint: str | None = None,
+                        allow: ChunkFilter | None = None) -> AskResult:
+    """``question`` answered as the turn after ``history``: with the previous question in front when it
+    reads as a follow-up (``FollowUp``), else on its own, and then, if refused, once more with it.
+
+    "Wo ist die Sprechstunde?" after a question about the school counselling has a subject of its own,
+    so no cue marks it, yet alone it is refused (the documents hold several consultation hours). A
+    question that asks for a place, a date or a price (``assistant.asks``) asks it of something; when it
+    is refused narrowly (at least as close to the documents as to the background of topics they do not
+    cover, ``Decision.margin >= 0``), it is read again with the conversation, and that answer counts if it
+    passes. A question about another topic ("Wann hat das Hallenbad geöffnet?") is closer to the
+    background (margins -0.03 to -0.10 on the demo) and gets no second reading; nor does one that asks
+    for no such thing ("Wie viele Eltern sind in der Gruppe?" after the school question was answered
+    from the school page). Measured in docs/benchmarks.md, "A question refused alone"."""
+    q = " ".join(question.split())
+    # The cue words of the question's language count, and of the conversation's (detection is cached).
+    language = assistant.languages.detect(q, hint) if history else None
+    context = followup.run(q, history, language)
+    result = assistant.ask(question, session_id=session_id, top_k=top_k, context=context, hint=hint, allow=allow)
+    d = result.decision
+    if (not history or not followup.enabled or context.is_followup or result.answer.found or d is None
+            or d.margin < 0 or asked_for(q) is None):
+        return result
+    again = assistant.ask(question, session_id=result.session_id, top_k=top_k, hint=hint, allow=allow,
+                          context=followup.leaning(q, history, language, REFUSED_ALONE))
+    return again if again.answer.found else result
 
 
 class Conversation:
@@ -46,11 +83,8 @@ class Conversation:
                 # Memory is a convenience: without it the question is still answered, as a first turn.
                 self.store_problem = str(exc)
                 log.warning("answering without conversation memory: %s", exc)
-        q = " ".join(question.split())
-        # The cue words of the question's language count, and of the conversation's (detection is cached).
-        context = self.followup.run(q, history, self.assistant.languages.detect(q, hint) if history else None)
-        result = self.assistant.ask(question, session_id=sid, top_k=top_k, context=context, hint=hint)
-        return result
+        return ask_in_conversation(self.assistant, self.followup, question, history, session_id=sid, top_k=top_k,
+                                   hint=hint)
 
     def finish(self, result: AskResult, question: str) -> AskResult:
         if self.writer is not None and result.answer.found:

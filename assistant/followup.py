@@ -163,6 +163,10 @@ class FollowUp:
         cue = self.cue(question, languages)
         if not cue:
             return QueryContext(question)
+        return self.leaning(question, history, language, cue)
+
+    def leaning(self, question: str, history: Sequence[Turn], language: str | None, cue: str) -> QueryContext:
+        """``question`` read as a follow-up of ``history`` (not empty), for the reason ``cue``."""
         # The question the follow-up leans on: the last one that carried its own topic, so
         # "Und dort?" after "Und was kostet das?" still goes back to the Kita question.
         anchor = history[-1]

@@ -47,6 +47,7 @@ class AskResult:
     extractive: Answer | None = None  # the extractive answer, kept when a generated one replaces it
     fallback_reason: str | None = None  # why a generated answer was not used (timeout, unverified…)
     ended: EndedOffer | None = None  # an offer that has ended matched best (with a refusal: would have answered)
+    decision: Decision | None = None  # the abstention test's verdict and its two scores
 
     def sources(self) -> list[dict[str, Any]]:
         """The cited passages' sources, in citation order: what a citizen clicks."""
@@ -158,7 +159,8 @@ class Assistant:
         q, query, language, k = self._read(question, top_k, context, hint)
         idx = self.index.get()
         hits, ev, passages = self._rank(idx, q, query, language, k, allow or default_filter())
-        found = bool(hits.ids) and self._judge(language, hits, ev).found
+        decision = self._judge(language, hits, ev) if hits.ids else None
+        found = decision is not None and decision.found
         # An offer that has ended is named when it would have answered a refused question, and when it
         # matches better than every current passage: "Gibt es einen Infoabend zum Elterngeld?"
         # was answered with another group's dates, the one evening there was having ended.
@@ -168,7 +170,8 @@ class Assistant:
                                    ended=ended)
         follow = context is not None and context.is_followup
         return AskResult(session_id or uuid.uuid4().hex, language, answer, passages, idx.version,
-                         follow_up=follow, previous=context.previous if follow and context else None, ended=ended)
+                         follow_up=follow, previous=context.previous if follow and context else None, ended=ended,
+                         decision=decision)
 
     def _judge(self, language: str, hits: Retrieved, ev: Evidence) -> Decision:
         return self.abstention.run(ev.best, hits.query_vector, self.embedder,

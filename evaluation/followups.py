@@ -7,7 +7,9 @@ the second turn is a follow-up (``"Und was kostet das?"``) or a change of topic,
 must not hurt. The second turn is retrieved three ways:
 
 - ``alone``: the question on its own (what the assistant did before sessions);
-- ``product``: ``FollowUp`` decides, and a follow-up gets the previous question in front;
+- ``product``: as the assistant answers a turn (``ask_in_conversation``): ``FollowUp`` decides, a
+  follow-up gets the previous question in front, and a question refused on its own is read once
+  more with it;
 - ``always``: the previous question is always put in front (no decision).
 
 Reported: hit@1 and hit@3 (a passage of the gold page among the first 1 / 3), per group, and
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.conversation import REFUSED_ALONE, ask_in_conversation
 from assistant.filters import default_filter
 from assistant.followup import FollowUp, QueryContext
 from assistant.service import Assistant
@@ -124,15 +127,17 @@ def run_followups(assistant: Assistant, dialogues: list[Dialogue], *, k: int = 3
     for d in dialogues:
         first = d.turns[0]
         history = [Turn(first, assistant.languages.detect(first), "eval", True)]
-        # "product" decides as ``Conversation.retrieve`` does; "always" puts the first turn in front regardless.
-        detected = followup.run(d.turns[1], history, assistant.languages.detect(d.turns[1]))
-        contexts = {"alone": None, "product": detected,
-                    "always": QueryContext(d.turns[1], first, history[0].language, "always")}
+        # "product" is ``Conversation.retrieve`` (the cues, then a second reading of a question refused
+        # alone); "always" puts the first turn in front regardless.
+        product = ask_in_conversation(assistant, followup, d.turns[1], history, top_k=k, allow=default_filter())
+        contexts = {"alone": None, "always": QueryContext(d.turns[1], first, history[0].language, "always")}
+        cue = followup.run(d.turns[1], history, assistant.languages.detect(d.turns[1])).cue
         row: dict[str, Any] = {"id": d.id, "language": d.language, "followup": d.followup, "group": d.group,
-                               "origin": d.origin, "answerable": bool(d.gold), "detected": detected.is_followup,
-                               "cue": detected.cue}
+                               "origin": d.origin, "answerable": bool(d.gold), "detected": product.follow_up,
+                               "cue": cue or (REFUSED_ALONE if product.follow_up else "")}
         for mode in MODES:
-            res = assistant.ask(d.turns[1], top_k=k, context=contexts[mode], allow=default_filter())
+            res = product if mode == "product" else assistant.ask(d.turns[1], top_k=k, context=contexts[mode],
+                                                                  allow=default_filter())
             urls = [p.chunk.source.url for p in res.passages]
             row[mode] = {"hit1": bool(d.gold) and bool(urls[:1]) and d.gold in urls[0],
                          "hitk": bool(d.gold) and any(d.gold in u for u in urls[:k]), "top": urls[:1],

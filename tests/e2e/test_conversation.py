@@ -130,6 +130,26 @@ class TestConversation:
         quotes = [ln for ln in body["answer"]["text"].splitlines() if re.search(r" \[\d+\]$", ln)]
         assert place in quotes[0], body["answer"]["text"]
 
+    @pytest.mark.parametrize(("first", "second"), [
+        ("Wer hilft bei der Suche nach einem Schulplatz für mein Kind, das neu in Deutschland ist?",
+         "Wo ist die Sprechstunde?"),
+        ("Кто поможет найти место в школе для моего ребёнка, который недавно приехал в Германию?",
+         "По какому адресу консультация?"),
+    ])
+    def test_a_question_refused_alone_is_read_with_the_conversation(self, server: str, first: str,
+                                                                   second: str) -> None:
+        """Both were refused: each has a subject of its own (the consultation, its hours), so no cue marks a
+        follow-up, and alone the documents do not answer it. Each asks where something is, and alone it is
+        as close to the documents as to the topics they do not cover, so it is read again with the
+        question before. A question about another topic after it is still refused."""
+        sid = ask(server, first)["session_id"]
+        body = ask(server, second, session_id=sid)
+        assert body["follow_up"] is True and body["found"] is True, body["answer"]["text"]
+        quotes = [ln for ln in body["answer"]["text"].splitlines() if re.search(r" \[\d+\]$", ln)]
+        assert "Beispielplatz 3" in quotes[0], body["answer"]["text"]
+        pool = ask(server, OUT_OF_DOMAIN["de"], session_id=sid)
+        assert pool["found"] is False and pool["follow_up"] is False
+
     def test_a_chinese_follow_up_leans_on_the_question_before(self, server: str) -> None:
         sid = ask(server, "我怎样在波鸿为孩子登记幼儿园名额？")["session_id"]
         body = ask(server, "那费用呢？", session_id=sid, top_k=3)  # "and the cost?"
