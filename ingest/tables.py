@@ -47,8 +47,7 @@ def table_lines(table: Tag, inline_text: Callable[[Tag], str]) -> list[str] | No
     if not body:
         return None
     caption = table.find("caption")
-    lines = [inline_text(caption)] if isinstance(caption, Tag) and inline_text(caption) else []
-    lines += [_row_line(row, header) for row in body]
+    lines = [inline_text(caption) if isinstance(caption, Tag) else ""] + [_row_line(row, header) for row in body]
     return [line for line in lines if line]
 
 
