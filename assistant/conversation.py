@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from assistant.asks import asked_for
 from assistant.compose import naming_ended
-from assistant.followup import FollowUp
+from assistant.followup import SHORT, FollowUp
 from assistant.generate import GenerativeWriter
 from assistant.retrieve import ChunkFilter
 from assistant.service import AskResult, Assistant
@@ -38,7 +38,9 @@ def ask_in_conversation(assistant: Assistant, followup: FollowUp, question: str,
                         session_id: str | None = None, top_k: int | None = None, hint: str | None = None,
                         allow: ChunkFilter | None = None) -> AskResult:
     """``question`` answered as the turn after ``history``: with the previous question in front when it
-    reads as a follow-up (``FollowUp``), else on its own, and then, if refused, once more with it.
+    reads as a follow-up (``FollowUp``), else on its own, and then, if refused, once more with it. A
+    question taken for a follow-up only for its shortness stands alone when, alone, it is closer to the
+    background of topics the documents do not cover than to the documents.
 
     "Wo ist die Sprechstunde?" after a question about the school counselling has a subject of its own,
     so no cue marks it, yet alone it is refused (the documents hold several consultation hours). A
@@ -53,6 +55,13 @@ def ask_in_conversation(assistant: Assistant, followup: FollowUp, question: str,
     # The cue words of the question's language count, and of the conversation's (detection is cached).
     language = assistant.languages.detect(q, hint) if history else None
     context = followup.run(q, history, language)
+    if context.cue == SHORT:
+        # Three words can still name a topic of their own: "Коли відкритий басейн?" ("when is the pool
+        # open?") after the parenting question was answered from the parenting page. On its own such a
+        # question is closer to the background than to the documents (margin < 0), and then it stands alone.
+        alone = assistant.ask(question, session_id=session_id, top_k=top_k, hint=hint, allow=allow)
+        if alone.decision is not None and alone.decision.margin < 0:
+            return alone
     result = assistant.ask(question, session_id=session_id, top_k=top_k, context=context, hint=hint, allow=allow)
     d = result.decision
     if (not history or not followup.enabled or context.is_followup or result.answer.found or d is None

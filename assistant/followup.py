@@ -25,7 +25,9 @@ from dataclasses import dataclass
 
 from assistant.sessions import Turn
 
-__all__ = ["FollowUp", "QueryContext"]
+__all__ = ["SHORT", "FollowUp", "QueryContext"]
+
+SHORT = "short"  # the cue of a question too short to carry a topic of its own
 
 # Words that open a question continuing the previous one, per language: only the question's own
 # language and the conversation's count, since one language's "and" is another's "to" (pl "a", es
@@ -152,7 +154,7 @@ class FollowUp:
             if words[-1] in _FINAL_PRONOUNS.get(lang, ()):
                 return f"backref:{words[-1]}"
         if _length(words) <= self.max_short_words:
-            return "short"
+            return SHORT
         return ""
 
     def run(self, question: str, history: Sequence[Turn], language: str | None = None) -> QueryContext:

@@ -134,7 +134,7 @@ def run_followups(assistant: Assistant, dialogues: list[Dialogue], *, k: int = 3
         cue = followup.run(d.turns[1], history, assistant.languages.detect(d.turns[1])).cue
         row: dict[str, Any] = {"id": d.id, "language": d.language, "followup": d.followup, "group": d.group,
                                "origin": d.origin, "answerable": bool(d.gold), "detected": product.follow_up,
-                               "cue": cue or (REFUSED_ALONE if product.follow_up else "")}
+                               "cue": (cue or REFUSED_ALONE) if product.follow_up else ""}
         for mode in MODES:
             res = product if mode == "product" else assistant.ask(d.turns[1], top_k=k, context=contexts[mode],
                                                                   allow=default_filter())

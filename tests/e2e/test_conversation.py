@@ -150,6 +150,18 @@ class TestConversation:
         pool = ask(server, OUT_OF_DOMAIN["de"], session_id=sid)
         assert pool["found"] is False and pool["follow_up"] is False
 
+    @pytest.mark.parametrize(("first", "second"), [
+        ("Де батьки можуть отримати допомогу з проблемами виховання?", "Коли відкритий басейн?"),
+        ("Где родители могут получить помощь с проблемами воспитания?", "Когда открыт бассейн?"),
+    ])
+    def test_a_short_question_about_another_topic_stands_alone(self, server: str, first: str, second: str) -> None:
+        """Three words were taken for a follow-up by their shortness alone, and "when is the pool open?"
+        was answered from the parenting-advice page. Alone it is closer to the topics the documents do not
+        cover than to the documents, so it stands alone, and is refused."""
+        sid = ask(server, first)["session_id"]
+        body = ask(server, second, session_id=sid)
+        assert body["follow_up"] is False and body["found"] is False, body["answer"]["text"]
+
     def test_a_chinese_follow_up_leans_on_the_question_before(self, server: str) -> None:
         sid = ask(server, "我怎样在波鸿为孩子登记幼儿园名额？")["session_id"]
         body = ask(server, "那费用呢？", session_id=sid, top_k=3)  # "and the cost?"
