@@ -13,7 +13,8 @@ must not hurt. The second turn is retrieved three ways:
 - ``always``: the previous question is always put in front (no decision).
 
 Reported: hit@1 and hit@3 (a passage of the gold page among the first 1 / 3), per group, and
-how often the detector's decision matches the label.
+how often the product's reading (follow-up or not, after the second reading and the check of short
+questions) matches the label.
 
 Changes of topic are also made from the demo questions (``topic_changes``): in each of the 20
 languages of ``evaluation/data/demo_languages.jsonl``, each question followed by the next one
