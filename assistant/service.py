@@ -43,6 +43,7 @@ class AskResult:
     index_version: str
     answer_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     follow_up: bool = False  # retrieved with the previous question in mind
+    cue: str = ""  # why it was read as a follow-up (``QueryContext.cue``), for logs and the evaluation
     previous: str | None = None  # that previous question, for a generated answer
     extractive: Answer | None = None  # the extractive answer, kept when a generated one replaces it
     fallback_reason: str | None = None  # why a generated answer was not used (timeout, unverified…)
@@ -171,7 +172,7 @@ class Assistant:
         follow = context is not None and context.is_followup
         return AskResult(session_id or uuid.uuid4().hex, language, answer, passages, idx.version,
                          follow_up=follow, previous=context.previous if follow and context else None, ended=ended,
-                         decision=decision)
+                         decision=decision, cue=context.cue if follow and context else "")
 
     def _judge(self, language: str, hits: Retrieved, ev: Evidence) -> Decision:
         return self.abstention.run(ev.best, hits.query_vector, self.embedder,

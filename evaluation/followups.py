@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.conversation import REFUSED_ALONE, ask_in_conversation
+from assistant.conversation import ask_in_conversation
 from assistant.filters import default_filter
 from assistant.followup import FollowUp, QueryContext
 from assistant.service import Assistant
@@ -132,10 +132,9 @@ def run_followups(assistant: Assistant, dialogues: list[Dialogue], *, k: int = 3
         # alone); "always" puts the first turn in front regardless.
         product = ask_in_conversation(assistant, followup, d.turns[1], history, top_k=k, allow=default_filter())
         contexts = {"alone": None, "always": QueryContext(d.turns[1], first, history[0].language, "always")}
-        cue = followup.run(d.turns[1], history, assistant.languages.detect(d.turns[1])).cue
         row: dict[str, Any] = {"id": d.id, "language": d.language, "followup": d.followup, "group": d.group,
                                "origin": d.origin, "answerable": bool(d.gold), "detected": product.follow_up,
-                               "cue": (cue or REFUSED_ALONE) if product.follow_up else ""}
+                               "cue": product.cue}
         for mode in MODES:
             res = product if mode == "product" else assistant.ask(d.turns[1], top_k=k, context=contexts[mode],
                                                                   allow=default_filter())
