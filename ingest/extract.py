@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from ingest.tables import table_lines
+from ingest.tables import lines_of, table_lines
 from lotse.errors import ExtractError
 from lotse.schema import Block, Document
 from lotse.text import normalize_space
@@ -269,8 +269,22 @@ def _trafilatura_blocks(html: str) -> list[Block]:
     root = etree.fromstring(xml.encode())
     out: list[Block] = []
     main = root.find("main")
-    for el in (main if main is not None else root).iter("head", "p", "list", "quote", "row"):
-        text = normalize_space(" ".join(el.itertext())).replace("\n", " ")
+
+    def flat(el: etree._Element) -> str:
+        return normalize_space(" ".join(el.itertext())).replace("\n", " ")
+
+    tables: set[etree._Element] = set()  # read whole, so their rows are not read again
+    for el in (main if main is not None else root).iter("head", "p", "list", "quote", "table", "row"):
+        if el.tag == "table":
+            rows = [([(flat(c), c.get("role") == "head") for c in row.iter("cell")], False) for row in el.iter("row")]
+            lines = lines_of(rows) if el.find(".//table") is None else None
+            if lines is not None:
+                out.append(Block("table", "\n".join(lines)))
+                tables.add(el)
+            continue
+        if any(a in tables for a in el.iterancestors("table")):
+            continue
+        text = flat(el)
         if el.tag == "head":
             rend = el.get("rend") or "h2"
             level = int(rend[1]) if len(rend) == 2 and rend[1].isdigit() else 2

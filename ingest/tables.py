@@ -19,35 +19,46 @@ from collections.abc import Callable
 
 from bs4 import Tag
 
-__all__ = ["table_lines"]
+__all__ = ["lines_of", "table_lines"]
 
 _ROW_MARK = "• "
 
 
+Row = tuple[list[tuple[str, bool]], bool]  # (its cells as (text, is a header cell), whether in <thead>)
+
+
 def table_lines(table: Tag, inline_text: Callable[[Tag], str]) -> list[str] | None:
-    """The caption and one line per data row, or None for a layout table. ``inline_text`` reads a
-    cell's text the way the rest of the page is read (``ingest.extract``)."""
+    """The caption and one line per data row of an HTML table, or None for a layout table.
+    ``inline_text`` reads a cell's text the way the rest of the page is read (``ingest.extract``)."""
     if table.find("table") is not None:
         return None
-    rows: list[tuple[Tag, list[tuple[str, bool]]]] = []  # (row, its cells as (text, is a <th>))
-    for tr in table.find_all("tr"):
-        row = [(inline_text(c), c.name == "th") for c in tr.find_all(["td", "th"], recursive=False)]
-        if any(text for text, _ in row):
-            rows.append((tr, row))
-    if len(rows) < 2 or max(len(row) for _, row in rows) < 2:
+    rows: list[Row] = [([(inline_text(c), c.name == "th") for c in tr.find_all(["td", "th"], recursive=False)],
+                        tr.find_parent("thead") is not None) for tr in table.find_all("tr")]
+    caption = table.find("caption")
+    return lines_of(rows, inline_text(caption) if isinstance(caption, Tag) else "")
+
+
+def lines_of(rows: list[Row], caption: str = "") -> list[str] | None:
+    """The lines of a table given as rows of cells: the caption, then one line per data row; None when
+    it is no data table (fewer than two rows, or no row with two cells). Shared by the HTML reader and
+    trafilatura's tables (``ingest.extract``), whose caption comes as a row of one header cell."""
+    rows = [(cells, head) for cells, head in rows if any(text for text, _ in cells)]
+    if len(rows) < 2 or max(len(cells) for cells, _ in rows) < 2:
         return None
     header: list[str] = []
     body: list[list[str]] = []
-    for tr, row in rows:
-        # A header row: inside <thead>, or the first row when all its cells are <th>.
-        if tr.find_parent("thead") is not None or (not body and not header and all(th for _, th in row)):
-            header = [text for text, _ in row]
+    for cells, in_head in rows:
+        filled = [text for text, _ in cells if text]
+        if len(filled) == 1:
+            body.append(filled)  # a title inside the table ("Ermäßigungen"), or trafilatura's caption
+        # A header row: inside <thead>, or before any data row with its filled cells all header cells.
+        elif in_head or (not any(len(b) > 1 for b in body) and all(th for text, th in cells if text)):
+            header = [text for text, _ in cells]
         else:
-            body.append([text for text, _ in row])
-    if not body:
+            body.append([text for text, _ in cells])
+    if not any(len(b) > 1 for b in body):
         return None
-    caption = table.find("caption")
-    lines = [inline_text(caption) if isinstance(caption, Tag) else ""] + [_row_line(row, header) for row in body]
+    lines = [caption] + [_row_line(row, header) for row in body]
     return [line for line in lines if line]
 
 

@@ -154,6 +154,20 @@ class TestTables:
         assert lessons == ["• Einzelunterricht – 30 Minuten: 45 Euro", "Ermäßigungen",
                            "• Geschwister – 30 Minuten: 40 Euro; 45 Minuten: 55 Euro"]
 
+    def test_a_page_without_a_container_reads_its_table_the_same_way(self) -> None:
+        """trafilatura (no <main>, no <article>) gives the caption as a row of one header cell."""
+        prose = "".join(f"<p>Absatz {i}: Die Musikschule bietet viele Kurse für Kinder und Erwachsene an.</p>"
+                        for i in range(5))
+        fees = ("<table><caption>Gebühren</caption><thead><tr><th>Kurs</th><th>30 Minuten</th><th>45 Minuten</th>"
+                "</tr></thead><tbody><tr><td>Einzelunterricht</td><td>45 Euro</td><td>60 Euro</td></tr>"
+                "<tr><td>Gruppe</td><td>20 Euro</td><td>30 Euro</td></tr></tbody></table>")
+        html = f"<html><head><title>Musikschule</title></head><body><div class='x'>{prose}{fees}</div></body></html>"
+        doc = HtmlExtractor().run(html, url="http://x/gebuehren", source_name="t")
+        [table] = [b.text for b in doc.blocks if b.kind == "table"]
+        assert table.split("\n") == ["Gebühren", "• Einzelunterricht – 30 Minuten: 45 Euro; 45 Minuten: 60 Euro",
+                                      "• Gruppe – 30 Minuten: 20 Euro; 45 Minuten: 30 Euro"]
+        assert not any("Einzelunterricht" in b.text for b in doc.blocks if b.kind != "table")  # read once
+
     def test_a_layout_table_is_read_as_text(self) -> None:
         doc = self.doc()
         assert [b.kind for b in doc.blocks].count("table") == 2
