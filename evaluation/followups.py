@@ -128,8 +128,8 @@ def run_followups(assistant: Assistant, dialogues: list[Dialogue], *, k: int = 3
     for d in dialogues:
         first = d.turns[0]
         history = [Turn(first, assistant.languages.detect(first), "eval", True)]
-        # "product" is ``Conversation.retrieve`` (the cues, then a second reading of a question refused
-        # alone); "always" puts the first turn in front regardless.
+        # "product" is ``Conversation.retrieve`` (the cues, the check of short questions, the second reading
+        # of a question refused alone); "always" puts the first turn in front regardless.
         product = ask_in_conversation(assistant, followup, d.turns[1], history, top_k=k, allow=default_filter())
         contexts = {"alone": None, "always": QueryContext(d.turns[1], first, history[0].language, "always")}
         row: dict[str, Any] = {"id": d.id, "language": d.language, "followup": d.followup, "group": d.group,

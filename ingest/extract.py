@@ -290,7 +290,7 @@ def _trafilatura_blocks(html: str) -> list[Block]:
             level = int(rend[1]) if len(rend) == 2 and rend[1].isdigit() else 2
             out.append(Block("heading", text, level=level))
         elif el.tag == "list":
-            items = ["• " + normalize_space(" ".join(i.itertext())).replace("\n", " ") for i in el.iter("item")]
+            items = ["• " + flat(i) for i in el.iter("item")]
             out.append(Block("list", "\n".join(i for i in items if len(i) > 2)))
         elif el.getparent() is not None and el.getparent().tag in ("list", "item"):
             continue
