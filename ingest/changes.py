@@ -17,7 +17,7 @@ from lotse.schema import Document
 __all__ = ["EXTRACTION_VERSION", "ChangeTracker"]
 
 # Raise when extraction or chunking changes what they produce: every input is then read afresh.
-EXTRACTION_VERSION = "4"  # 4: data tables are read row by row (ingest.tables)
+EXTRACTION_VERSION = "5"  # 4: data tables are read row by row (ingest.tables); 5: a table part knows its table's length
 
 
 class ChangeTracker:

@@ -35,7 +35,7 @@ class Chunker:
             return [self._make(doc, [], "\n".join(b.text for b in doc.blocks), 0)]
         chunks: list[Chunk] = []
         path: list[tuple[int, str, str]] = []  # (level, heading text, anchor)
-        pending: list[tuple[str, bool]] = []  # (piece, whether it is a table's)
+        pending: list[tuple[str, int]] = []  # (piece, the lines of the whole table it is part of, else 0)
         pending_tokens = 0
 
         def emit() -> None:
@@ -53,11 +53,12 @@ class Chunker:
                     path.pop()
                 path.append((block.level, block.text, block.anchor))
                 continue
+            table_lines = block.text.count("\n") + 1 if block.kind == "table" else 0
             for piece in self._pieces(block):
                 n = self.count_tokens(piece)
                 if pending and pending_tokens + n > self.max_tokens:
                     emit()
-                pending.append((piece, block.kind == "table"))
+                pending.append((piece, table_lines))
                 pending_tokens += n
         emit()
         return chunks
@@ -117,14 +118,16 @@ class Chunker:
         )
 
 
-def _table_spans(pieces: list[tuple[str, bool]]) -> list[list[int]]:
-    """``[start, end]`` in the chunk's text of each table piece: an answer quotes a small table whole
-    (``assistant.evidence``), since one row without the others reads as the only rate."""
+def _table_spans(pieces: list[tuple[str, int]]) -> list[list[int]]:
+    """``[start, end, lines]`` of each table piece: where it is in the chunk's text, and how many lines
+    the whole table has (a part of a long table is short itself). An answer quotes a small table whole,
+    since one row without the others reads as the only rate, and picks a long one's row by the amount
+    asked about (``assistant.evidence``)."""
     spans: list[list[int]] = []
     pos = 0
-    for text, is_table in pieces:
-        if is_table:
-            spans.append([pos, pos + len(text)])
+    for text, table_lines in pieces:
+        if table_lines:
+            spans.append([pos, pos + len(text), table_lines])
         pos += len(text) + 1
     return spans
 

@@ -177,18 +177,21 @@ class TestTables:
     def test_the_chunk_says_where_its_table_stands(self) -> None:
         [intro, fees] = Chunker(words, max_tokens=200).run(self.doc())
         assert "tables" not in intro.meta
-        [first, second] = fees.meta["tables"]
-        assert fees.text[slice(*first)].startswith("Jährliche Hundesteuer\n• für den ersten Hund")
-        assert fees.text[slice(*first)].endswith("780,00 Euro je Hund")
-        assert fees.text[slice(*second)].startswith("• Einzelunterricht")
-        assert fees.text[second[1]:].startswith("\nEin Layout")
+        [(a, b, lines), (c, d, _)] = fees.meta["tables"]
+        assert fees.text[a:b].startswith("Jährliche Hundesteuer\n• für den ersten Hund")
+        assert fees.text[a:b].endswith("780,00 Euro je Hund")
+        assert lines == fees.text[a:b].count("\n") + 1  # a whole table: its own lines
+        assert fees.text[c:d].startswith("• Einzelunterricht")
+        assert fees.text[d:].startswith("\nEin Layout")
 
     def test_a_long_table_is_split_between_rows_and_each_part_keeps_its_caption(self) -> None:
         parts = Chunker(words, max_tokens=20).run(self.doc())
         fees = [c for c in parts if "Hund –" in c.text]
         assert len(fees) >= 2
+        whole = 1 + sum(c.text.count("Hund –") for c in fees)  # the caption and every row once
         for c in fees:
             assert c.text.startswith("Jährliche Hundesteuer\n")
-            a, b = c.meta["tables"][0]
+            a, b, lines = c.meta["tables"][0]
             assert a == 0 and all(line == "Jährliche Hundesteuer" or "Hund –" in line
                                   for line in c.text[a:b].split("\n"))
+            assert lines == whole  # each part knows how long the table is
