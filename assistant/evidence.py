@@ -12,12 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.amounts import amounts
 from assistant.asks import asked_for, gives
+from assistant.tables import quote_tables
 from index.store import LoadedIndex
-from lotse.schema import Chunk
 
 __all__ = ["Evidence", "EvidenceSelector", "SentenceHit", "is_field", "repeated_sentences", "restates",
-           "whole_tables", "without_restatements"]
+           "without_restatements"]
 
 _WORD = re.compile(r"\w+")
 # "Kosten: 32 Euro …": a label of one to three words, a colon, a value. Such a line comes from an
@@ -91,11 +92,14 @@ class Evidence:
 class EvidenceSelector:
     def __init__(self, *, margin: float = 0.03, max_highlights: int = 2, max_answer_sentences: int = 3,
                  answer_from_top: int = 3, rank_step: float = 0.02, repeated_on: int = 3,
-                 type_bonus: float = 0.05, table_lines: int = 8) -> None:
+                 type_bonus: float = 0.05, table_lines: int = 8, by_amount: bool = True) -> None:
         self.margin = margin
         # A table row the answer quotes brings its table along when the table has at most this many
-        # lines, caption included (``whole_tables``); a longer one would bury the answer.
+        # lines, caption included (``quote_tables``); a longer one would bury the answer.
         self.table_lines = table_lines
+        # A longer table is quoted by the rows whose labels cover an amount the question names ("bei 40.000
+        # Euro"), when ``by_amount``; off, by the rows the cosine chose (``bench/fee_rows.py`` compares both).
+        self.by_amount = by_amount
         # When the question asks for a date or a price (``assistant.asks``), a sentence that states one
         # counts this much more, for the highlights and the answer alike; the abstention signal is the
         # plain cosine.
@@ -174,26 +178,9 @@ class EvidenceSelector:
                        key=lambda p: -(p[1] - self.rank_step * p[0]))
         said = [index.chunks[h.chunk].text[h.start:h.end] for _, _, h in close]
         answer = [close[i][2] for i in without_restatements(said, self.max_answer_sentences)]
-        return Evidence(highlights, whole_tables(index.chunks, answer, self.table_lines), best)
-
-
-def whole_tables(chunks: list[Chunk], hits: list[SentenceHit], most_lines: int) -> list[SentenceHit]:
-    """``hits`` with each row of a small table replaced by the whole table (``meta["tables"]``, set by the
-    chunker), quoted once. "Was kostet die Hundesteuer?" matched the second and third dog's rows as well
-    as the first's (their cosines lay within 0.006); quoted alone, two rows read as the only rates, and
-    which row comes first is chance. The table with its caption says what each rate is for."""
-    out: list[SentenceHit] = []
-    quoted: set[tuple[int, int, int]] = set()
-    for hit in hits:
-        chunk = chunks[hit.chunk]
-        span = next(((a, b) for a, b in chunk.meta.get("tables", ()) if a <= hit.start and hit.end <= b), None)
-        if span is not None and chunk.text.count("\n", *span) < most_lines:
-            if (hit.chunk, *span) in quoted:
-                continue
-            quoted.add((hit.chunk, *span))
-            hit = SentenceHit(hit.chunk, span[0], span[1], hit.score)
-        out.append(hit)
-    return out
+        wanted = amounts(question) if question and self.by_amount else None
+        answer = quote_tables(index.chunks, answer, self.table_lines, wanted=wanted, among=chunk_ids)
+        return Evidence(highlights, answer, best)
 
 
 def without_restatements(sentences: list[str], most: int) -> list[int]:

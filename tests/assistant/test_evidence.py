@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.evidence import EvidenceSelector, SentenceHit, repeated_sentences, restates, whole_tables
+from assistant.evidence import EvidenceSelector, SentenceHit, repeated_sentences, restates
+from assistant.tables import quote_tables
 from index.store import IndexStore
 from lotse.schema import Chunk, SourceRef
 
@@ -195,8 +196,44 @@ def test_a_row_of_a_small_table_is_quoted_with_its_table_once() -> None:
         return SentenceHit(chunk, start, start + len(sentence), score)
 
     second, third, prose = hit(0, rows[2], 0.9), hit(0, rows[3], 0.89), hit(0, "Abmeldung binnen zwei Wochen.", 0.8)
-    quoted = whole_tables(chunks, [second, third, prose], most_lines=8)
+    quoted = quote_tables(chunks, [second, third, prose], most_lines=8)
     assert quoted == [SentenceHit(0, a, b, 0.9), prose]  # both rows become the one table, in the first's place
-    # a table longer than the limit, and a chunk without tables, keep the row alone
-    assert whole_tables(chunks, [second], most_lines=3) == [second]
-    assert whole_tables(chunks, [hit(1, rows[2], 0.9)], most_lines=8) == [hit(1, rows[2], 0.9)]
+    # a table longer than the limit keeps the row, after the caption; a chunk without tables, the row alone
+    assert quote_tables(chunks, [second], most_lines=3) == [SentenceHit(0, a, a + len(rows[0]), 0.9), second]
+    assert quote_tables(chunks, [hit(1, rows[2], 0.9)], most_lines=8) == [hit(1, rows[2], 0.9)]
+
+
+def test_a_long_tables_row_is_chosen_by_the_amount_asked_about() -> None:
+    caption = "Monatliche Elternbeiträge nach Jahreseinkommen"
+    rows = [f"• {label} – Kind unter 3 Jahren: {fee}" for label, fee in (
+        ("bis 25.000 Euro", "beitragsfrei"), ("über 25.000 bis 37.000 Euro", "45 Euro"),
+        ("über 37.000 bis 49.000 Euro", "110 Euro"), ("über 49.000 bis 62.000 Euro", "180 Euro"),
+        ("über 62.000 Euro", "250 Euro"))]
+    src = SourceRef(url="https://x.test/kita", title="Kita")
+    parts = ["\n".join([caption, *rows[:3]]), "\n".join([caption, *rows[3:]])]  # a long table, split
+    texts = ["Die Beiträge richten sich nach dem Einkommen.\n" + parts[0], parts[1]]
+    starts = [texts[0].index(caption), 0]
+    chunks = [Chunk(str(i), t, src, meta={"tables": [[s, len(t), 6]]})
+              for i, (t, s) in enumerate(zip(texts, starts, strict=True))]
+
+    def hit(chunk: int, line: str) -> SentenceHit:
+        start = texts[chunk].index(line)
+        return SentenceHit(chunk, start, start + len(line), 0.9)
+
+    def quoted(hits: list[SentenceHit], wanted: list[float], among: list[int]) -> list[str]:
+        return [texts[h.chunk][h.start:h.end]
+                for h in quote_tables(chunks, hits, 4, wanted=wanted, among=among)]
+
+    # the rows the cosine chose (the first two) give way to the caption and the row that covers 55.000,
+    # from the other part of the table
+    assert quoted([hit(0, rows[0]), hit(0, rows[1])], [55000], [0, 1]) == [caption, rows[3]]
+    assert quoted([hit(1, rows[4])], [37000], [0, 1]) == [caption, rows[1]]  # "über 25.000 bis 37.000"
+    assert quoted([hit(0, rows[2])], [200000], [0, 1]) == [caption, rows[4]]  # "über 62.000"
+    # no amount, or one the table is not about ("2 Kinder"): the first and the last row say how far it goes
+    assert quoted([hit(0, rows[2]), hit(1, rows[3])], [], [0, 1]) == [caption, rows[0], rows[4]]
+    assert quoted([hit(0, rows[2])], [2], [0, 1]) == [caption, rows[0], rows[4]]
+    # the covering row, or the table's end, not among the returned passages: the rows the answer chose
+    assert quoted([hit(0, rows[0]), hit(0, rows[2])], [55000], [0]) == [caption, rows[0], rows[2]]
+    assert quoted([hit(0, rows[1])], [], [0]) == [caption, rows[1]]
+    prose = "Die Beiträge richten sich nach dem Einkommen."
+    assert quoted([hit(0, prose)], [55000], [0, 1]) == [prose]  # only a table row is replaced
