@@ -134,7 +134,8 @@ class TestGerman:
         """"Kosten: 32 Euro …" and "Kosten: kostenlos" read alike; each is led by its offer's title, set
         apart from the verbatim quote."""
         open_widget(page, web_server)
-        turn = ask(page, "Was kostet der Kindergarten?")
+        # Not the Kita's price: that is a fee table now, quoted by its caption and rows (no field lines).
+        turn = ask(page, "Was kostet die Beratung?")
         subjects = turn.locator(".answer-text p[lang='de'] .subject")
         assert subjects.count() >= 1
         titles = set(turn.locator(".sources").inner_text().splitlines())
