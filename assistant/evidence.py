@@ -14,7 +14,7 @@ import numpy as np
 
 from assistant.amounts import amounts
 from assistant.asks import asked_for, gives
-from assistant.tables import quote_tables
+from assistant.tables import highlight_quoted, quote_tables
 from index.store import LoadedIndex
 
 __all__ = ["Evidence", "EvidenceSelector", "SentenceHit", "is_field", "repeated_sentences", "restates",
@@ -180,7 +180,7 @@ class EvidenceSelector:
         answer = [close[i][2] for i in without_restatements(said, self.max_answer_sentences)]
         wanted = amounts(question) if question and self.by_amount else None
         answer = quote_tables(index.chunks, answer, self.table_lines, wanted=wanted, among=chunk_ids)
-        return Evidence(highlights, answer, best)
+        return Evidence(highlight_quoted(index.chunks, highlights, answer), answer, best)
 
 
 def without_restatements(sentences: list[str], most: int) -> list[int]:

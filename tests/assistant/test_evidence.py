@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from assistant.evidence import EvidenceSelector, SentenceHit, repeated_sentences, restates
-from assistant.tables import quote_tables
+from assistant.tables import highlight_quoted, quote_tables
 from index.store import IndexStore
 from lotse.schema import Chunk, SourceRef
 
@@ -237,3 +237,24 @@ def test_a_long_tables_row_is_chosen_by_the_amount_asked_about() -> None:
     assert quoted([hit(0, rows[1])], [], [0]) == [caption, rows[1]]
     prose = "Die Beiträge richten sich nach dem Einkommen."
     assert quoted([hit(0, prose)], [55000], [0, 1]) == [prose]  # only a table row is replaced
+
+
+def test_a_quoted_tables_highlights_are_the_rows_the_answer_quotes() -> None:
+    caption = "Monatliche Elternbeiträge"
+    rows = [f"• {label} – Beitrag: {fee}" for label, fee in (
+        ("bis 25.000 Euro", "0 Euro"), ("über 25.000 bis 50.000 Euro", "100 Euro"), ("über 50.000 Euro", "200 Euro"))]
+    src = SourceRef(url="https://x.test/kita", title="Kita")
+    text = "Die Beiträge richten sich nach dem Einkommen.\n" + "\n".join([caption, *rows])
+    a = text.index(caption)
+    chunks = [Chunk("0", text, src, meta={"tables": [[a, len(text), 9]]}), Chunk("1", "Anderes.", src)]
+
+    def span(line: str) -> tuple[int, int]:
+        return text.index(line), text.index(line) + len(line)
+
+    prose = span("Die Beiträge richten sich nach dem Einkommen.")
+    by_cosine = {0: sorted([prose, span(rows[0]), span(rows[2])]), 1: [(0, 8)]}
+    answer = quote_tables(chunks, [SentenceHit(0, *span(rows[0]), 0.9)], 4, wanted=[30000], among=[0, 1])
+    marked = highlight_quoted(chunks, by_cosine, answer)
+    assert marked[0] == sorted([prose, span(caption), span(rows[1])])  # the prose stays, the rows follow the answer
+    assert marked[1] == [(0, 8)]
+    assert highlight_quoted(chunks, by_cosine, [SentenceHit(1, 0, 8, 0.9)]) == by_cosine  # no table quoted

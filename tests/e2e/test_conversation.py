@@ -95,6 +95,17 @@ class TestConversation:
         assert body["follow_up"] is True
         assert any("kita" in p["source"]["url"].casefold() or "Kita" in p["text"] for p in body["passages"])
 
+    def test_an_income_named_in_a_follow_up_picks_its_row_of_the_fee_table(self, server: str) -> None:
+        """"Und bei 50.000 Euro Einkommen?" is retrieved with the question before it, and its amount picks
+        the row of the Kita fee table that covers it, after the table's caption."""
+        sid = ask(server, "Was kostet die Kita?")["session_id"]
+        body = ask(server, "Und bei 50.000 Euro Einkommen?", session_id=sid)
+        assert body["follow_up"] is True and body["found"] is True, body["answer"]["text"]
+        lines = body["answer"]["text"].splitlines()
+        rows = [line for line in lines if " – Kind unter 3 Jahren: " in line]
+        assert lines[0].startswith("Monatliche Elternbeiträge nach Jahreseinkommen"), lines
+        assert len(rows) == 1 and rows[0].startswith("• über 49.000 bis 62.000 Euro – "), lines
+
     def test_topic_change_is_not_a_follow_up(self, server: str) -> None:
         ask(server, "Wie melde ich mein Kind für einen Kita-Platz an?", session_id="conv-switch")
         body = ask(server, "Wie hoch ist die Hundesteuer für den ersten Hund?", session_id="conv-switch", top_k=3)

@@ -215,6 +215,10 @@ class TestAsk:
         assert [r.removeprefix("• ").split(" – ")[0] for r in rows] == expected, lines
         cited = {int(n) for n in re.findall(r"\[(\d+)\]", "\n".join(lines[: len(expected) + 1]))}
         assert all("kita-anmeldung" in body["passages"][n - 1]["source"]["url"] for n in cited)
+        # the passages highlight the rows the answer quotes, and no other fee row
+        marked = [p["text"][a:b] for p in body["passages"] for a, b in p["highlights"]]
+        assert sorted(m.removeprefix("• ").split(" – ")[0] for m in marked if " – Kind unter 3 Jahren: " in m) \
+            == sorted(expected), marked
 
     def test_registering_for_the_german_course_is_answered(self, server: str) -> None:
         """Refused while the background held "Deutsche Rentenversicherung" and a language certificate
