@@ -79,14 +79,18 @@ class AbstentionPolicy:
         return self.other_margin
 
     def run(self, evidence: float, query_vector: np.ndarray, embedder: Embedder, *, adapted: bool = False,
-            language: str | None = None) -> Decision:
+            language: str | None = None, keywords: bool = False) -> Decision:
         """``adapted``: the question went through a query adapter (``lotse.embedding.adapts``);
-        ``language``: the detected one, which picks that adapter's floor."""
+        ``language``: the detected one, which picks that adapter's floor; ``keywords``: the question is a
+        few words that all stand in the evidence passage (``assistant.keywords``), which answers it when
+        the margin alone would not."""
         self.warm_up(embedder)
         assert self._vectors is not None
         bg = float(np.max(self._vectors @ query_vector))
         if evidence < self.floor_for(adapted, language):
             return Decision(False, evidence, bg, "no passage is close to the question")
         if evidence - bg < self.margin_for(language):
+            if keywords:
+                return Decision(True, evidence, bg, "every word of the question is in the passage")
             return Decision(False, evidence, bg, "the question is about something the documents do not cover")
         return Decision(True, evidence, bg, "evidence found")

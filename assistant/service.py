@@ -12,6 +12,7 @@ from assistant.compose import AnswerComposer, EndedOffer
 from assistant.evidence import Evidence, EvidenceSelector
 from assistant.filters import build_filter, default_filter, end_of, is_expired, offer_of, today
 from assistant.followup import QueryContext
+from assistant.keywords import KeywordMatch
 from assistant.language import LanguageDetector
 from assistant.messages import Referral
 from assistant.retrieve import ChunkFilter, HybridRetriever, Retrieved
@@ -90,6 +91,7 @@ class Assistant:
         self.languages = LanguageDetector()
         self.retriever = retriever or HybridRetriever(embedder)
         self.evidence = EvidenceSelector()
+        self.keywords = KeywordMatch()
         index.on_load(self.evidence.prepare)  # a new version's repeated sentences are found before it goes live
         self.composer = AnswerComposer(referral)
         self._ended_in: tuple[tuple[str, date], bool] | None = None  # ((index version, day), any offer ended)
@@ -160,7 +162,7 @@ class Assistant:
         q, query, language, k = self._read(question, top_k, context, hint)
         idx = self.index.get()
         hits, ev, passages = self._rank(idx, q, query, language, k, allow or default_filter())
-        decision = self._judge(language, hits, ev) if hits.ids else None
+        decision = self._judge(language, hits, ev, idx, q if query == q else None) if hits.ids else None
         found = decision is not None and decision.found
         # An offer that has ended is named when it would have answered a refused question, and when it
         # matches better than every current passage: "Gibt es einen Infoabend zum Elterngeld?"
@@ -174,9 +176,15 @@ class Assistant:
                          follow_up=follow, previous=context.previous if follow and context else None, ended=ended,
                          decision=decision, cue=context.cue if follow and context else "")
 
-    def _judge(self, language: str, hits: Retrieved, ev: Evidence) -> Decision:
+    def _judge(self, language: str, hits: Retrieved, ev: Evidence, idx: LoadedIndex,
+               words: str | None = None) -> Decision:
+        """The abstention test. ``words``: the question as typed, to be looked up word for word in the
+        evidence passage when it is a few words; None for a follow-up, which is judged with the question
+        before it."""
+        passage = idx.chunks[ev.answer[0].chunk] if ev.answer else None
+        keywords = words is not None and self.keywords.in_passage(words, passage)
         return self.abstention.run(ev.best, hits.query_vector, self.embedder,
-                                   adapted=adapts(self.embedder, language), language=language)
+                                   adapted=adapts(self.embedder, language), language=language, keywords=keywords)
 
     def _has_ended(self, index: LoadedIndex) -> bool:
         """Whether any passage of ``index`` is an offer that has ended (or the page of one), today."""
@@ -191,7 +199,9 @@ class Assistant:
         read, in the same index version, only over an index that holds an ended offer."""
         day = today()
         hits, ev, passages = self._rank(idx, q, query, language, k, build_filter(include_expired=True, day=day))
-        if not passages or not is_expired(passages[0].chunk, day) or not self._judge(language, hits, ev).found:
+        if not passages or not is_expired(passages[0].chunk, day):
+            return None
+        if not self._judge(language, hits, ev, idx, q if query == q else None).found:
             return None
         chunk = passages[0].chunk
         offer = offer_of(chunk) or {}

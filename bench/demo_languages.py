@@ -68,7 +68,7 @@ def main() -> None:
     for line in questions.read_text(encoding="utf-8").splitlines():
         q = json.loads(line)
         language, index, hits, ev, passages = assistant._retrieve(q["question"], None, default_filter())
-        d = assistant._judge(language, hits, ev)
+        d = assistant._judge(language, hits, ev, index, q["question"])
         first = passages[0].chunk.source.url if passages else ""
         quoted = {}
         if q["topic"] in QUOTES:  # is the first quoted line the one that gives the date or the price?

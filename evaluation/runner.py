@@ -13,6 +13,7 @@ import numpy as np
 
 from assistant.abstain import AbstentionPolicy
 from assistant.evidence import EvidenceSelector
+from assistant.keywords import KeywordMatch
 from assistant.language import LanguageDetector
 from assistant.retrieve import HybridRetriever
 from evaluation.datasets import EvalSet, Question
@@ -194,17 +195,20 @@ def run_abstention(questions: list[tuple[str, Question]], index: LoadedIndex, em
                    retriever: HybridRetriever, policy: AbstentionPolicy, progress: Progress,
                    k: int = 5) -> AbstentionRun:
     """What ``Assistant.ask`` decides for each question: retrieve k passages, take the best
-    evidence sentence (``EvidenceSelector``), judge it with the product's ``AbstentionPolicy``."""
+    evidence sentence (``EvidenceSelector``), judge it with the product's ``AbstentionPolicy``, a
+    question of a few words also by its words in the evidence passage (``KeywordMatch``)."""
     detector = LanguageDetector()
     selector = EvidenceSelector()
+    keywords = KeywordMatch()
     items = []
     detected = [detector.detect(q.text) for _, q in questions]
     _warm_queries(embedder, [q.text for _, q in questions], detected)
     for (group, q), language in zip(questions, detected, strict=True):
         hits = retriever.run(index, q.text, language=language, k=k)
         ev = selector.run(index, hits.ids, hits.query_vector, question=q.text)
+        words = keywords.in_passage(q.text, index.chunks[ev.answer[0].chunk] if ev.answer else None)
         decision = policy.run(ev.best, hits.query_vector, embedder, adapted=adapts(embedder, language),
-                              language=language)
+                              language=language, keywords=words)
         items.append({"group": group, "language": q.language, "id": q.id, "evidence": round(ev.best, 4),
                       "background": round(decision.background, 4), "margin": round(decision.margin, 4),
                       "found": bool(hits.ids) and decision.found})

@@ -103,3 +103,14 @@ def test_the_shipped_background_holds_no_words_of_education_or_childcare() -> No
     words = ("deutsch", "sprach", "kurs", "ausbildung", "schul", "kita", "kinder", "eltern", "lern", "bildung")
     for sentence in AbstentionPolicy().background_texts:
         assert not [w for w in words if w in sentence.casefold()], sentence
+
+
+def test_a_few_words_all_in_the_passage_answer_what_the_margin_refused() -> None:
+    """"Kita Beitrag": its words stand in the fee passage, its margin is below 0.02. The words answer
+    it; they do not lift a question the floor refused, whose evidence is no passage at all."""
+    policy, emb, _ = _policy()
+    q = emb.embed_queries([BACKGROUND[0]])[0]
+    assert not policy.run(0.95, q, emb).found
+    d = policy.run(0.95, q, emb, keywords=True)
+    assert d.found and d.reason == "every word of the question is in the passage" and d.margin < 0
+    assert not policy.run(0.50, q, emb, keywords=True).found
