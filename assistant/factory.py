@@ -39,7 +39,8 @@ def build_abstention(s: Settings, query_adapter: str | None = None) -> Abstentio
         floor, by_language = query_floor(name), query_floors(name)
     # The margin was chosen on OMoS-QA (de/en/ar/uk) and out-of-domain questions in the seven core languages.
     return AbstentionPolicy(margin=s.abstain_margin, adapted_floor=floor, adapted_floors=by_language,
-                            calibrated=CORE_LANGUAGES, other_margin=s.abstain_other_margin)
+                            calibrated=CORE_LANGUAGES, other_margin=s.abstain_other_margin,
+                            clear_margin=s.abstain_clear_margin, floor_slack=s.abstain_floor_slack)
 
 
 def build_lexicon(s: Settings) -> QueryLexicon | None:

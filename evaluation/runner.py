@@ -215,4 +215,5 @@ def run_abstention(questions: list[tuple[str, Question]], index: LoadedIndex, em
     progress(f"abstention: {len(items)} questions judged")
     return AbstentionRun(items, {"floor": policy.floor, "adapted_floor": policy.adapted_floor,
                                  "adapted_floors": policy.adapted_floors, "margin": policy.margin,
+                                 "clear_margin": policy.clear_margin, "floor_slack": policy.floor_slack,
                                  "background_sentences": len(policy.background_texts)})

@@ -120,6 +120,16 @@ class Settings(BaseSettings):
         description="The evidence floor for questions the query adapter encodes (their cosines sit lower). "
                     "Unset: the adapter's own floor, calibrated on OMoS-QA dev (docs/model.md). "
                     "Other questions: 0.70.")
+    abstain_clear_margin: float | None = Field(
+        default=0.05,  # chosen on OMoS-QA dev and the demo's general-knowledge questions; docs/benchmarks.md
+        description="A question whose evidence is at least this much closer than the best background sentence "
+                    "may fall LOTSE_ABSTAIN_FLOOR_SLACK below the evidence floor and still be answered. "
+                    "Unset: the floor holds for every question.",
+    )
+    abstain_floor_slack: float = Field(
+        default=0.04, ge=0.0, le=1.0,
+        description="How far below the evidence floor a question with LOTSE_ABSTAIN_CLEAR_MARGIN is answered.",
+    )
 
     # ---- conversations, feedback, content gaps (assistant/sessions.py) --------------
     state_path: Path | None = Field(

@@ -55,7 +55,11 @@ def test_each_query_adapter_brings_its_own_floor() -> None:
     assert default.floor_for(False, "fa") == default.floor == 0.70
     _, emb, q = _policy()
     assert default.run(0.57, q, emb, adapted=True, language="tr").reason != "no passage is close to the question"
-    assert default.run(0.57, q, emb, adapted=True, language="uk").reason == "no passage is close to the question"
+    strict = build_abstention(Settings(abstain_clear_margin=None))  # the hashing vectors' margins are all clear
+    assert strict.run(0.57, q, emb, adapted=True, language="tr").reason != "no passage is close to the question"
+    assert strict.run(0.57, q, emb, adapted=True, language="uk").reason == "no passage is close to the question"
+    assert default.run(0.57, q, emb, adapted=True, language="uk").found  # 0.01 under, far above the background
+    assert (default.clear_margin, default.floor_slack) == (0.05, 0.04)
     assert build_abstention(Settings(), "omos-align-v1").adapted_floor == 0.48
     # The adapter at another strength gets the floor calibrated there, interpolated in between.
     assert build_abstention(Settings(), "omos-align-v2@1").adapted_floor == 0.25
@@ -114,3 +118,23 @@ def test_a_few_words_all_in_the_passage_answer_what_the_margin_refused() -> None
     d = policy.run(0.95, q, emb, keywords=True)
     assert d.found and d.reason == "every word of the question is in the passage" and d.margin < 0
     assert not policy.run(0.50, q, emb, keywords=True).found
+
+
+def test_a_clear_margin_lets_the_evidence_fall_a_little_under_the_floor() -> None:
+    """"أين تقع مدرسة الموسيقى؟" (where is the music school?): evidence 0.577 under the Arabic floor 0.58,
+    margin 0.165. Far above the background, a little under the floor: answered. Far under the floor, or
+    with the margin of a general-knowledge question (up to 0.043): refused."""
+    emb = HashingEmbedder()
+    policy = AbstentionPolicy(background=BACKGROUND, margin=0.02, floor=0.70, adapted_floor=0.58,
+                              clear_margin=0.05, floor_slack=0.04)
+    q = emb.embed_queries(["Wo ist die Musikschule?"])[0]
+    bg = float(np.max(emb.embed_passages(BACKGROUND) @ q))
+    assert bg < 0.3  # the hashing vectors share few words with the background
+    d = policy.run(0.577, q, emb, adapted=True)
+    assert d.found and d.reason == "evidence found, under the floor but far above the background"
+    assert not policy.run(0.53, q, emb, adapted=True).found  # more than the slack under the floor
+    assert not AbstentionPolicy(background=BACKGROUND, margin=0.02, floor=0.70, adapted_floor=0.58).run(
+        0.577, q, emb, adapted=True).found  # without a clear margin, the floor holds
+    near = AbstentionPolicy(background=BACKGROUND, margin=0.02, floor=0.70, adapted_floor=0.58,
+                            clear_margin=0.577 - bg + 0.001, floor_slack=0.04)
+    assert not near.run(0.577, q, emb, adapted=True).found  # a margin just short of the clear one

@@ -1,0 +1,67 @@
+"""How far may the evidence floor give way when the margin over the background is clear? A grid.
+
+    .venv/bin/lotse eval omos --split dev --systems ours --out artifacts/eval/clear-margin/dev
+    .venv/bin/lotse demo            # once: builds the demo index in $LOTSE_DATA_DIR (then Ctrl-C)
+    .venv/bin/python bench/clear_margin.py artifacts/eval/clear-margin/dev/omos-dev.json [--data-dir lotse-data]
+
+Reads the evidence and the margin of every OMoS-QA dev item the eval judged with the adapted model
+(answerable, unanswerable, out of domain), asks the demo's 45 general-knowledge questions
+(`evaluation/data/general_knowledge.jsonl`, en/ar/uk: far from the documents and from the background
+alike) and its dev questions in 20 languages (`demo_languages.jsonl`), and counts for each clear margin
+and slack what the policy would answer. The margin of 0.02 and the floors stay as served.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant.factory import build_assistant  # noqa: E402
+from assistant.filters import default_filter  # noqa: E402
+from lotse.embedding import adapts  # noqa: E402
+from lotse.settings import Settings  # noqa: E402
+
+DATA = ROOT / "evaluation" / "data"
+GRID = [(None, 0.0)] + [(c, d) for c in (0.04, 0.05, 0.06, 0.08) for d in (0.02, 0.04, 0.06, 1.0)]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("omos_json", type=Path, help="the JSON report of `lotse eval omos --split dev`")
+    ap.add_argument("--data-dir", type=Path, default=None)
+    args = ap.parse_args()
+    s = Settings() if args.data_dir is None else Settings(data_dir=args.data_dir)
+    assistant = build_assistant(s)
+    policy = assistant.abstention
+    report = json.loads(args.omos_json.read_text(encoding="utf-8"))["abstention"]["adapted"]
+    emb = assistant.embedder
+    rows = [{"group": f"omos {it['group']}", "floor": policy.floor_for(adapts(emb, it["language"]), it["language"]),
+             "evidence": it["evidence"], "margin": it["margin"], "cut": policy.margin_for(it["language"])}
+            for it in report["items"]]
+    for name, group in (("general_knowledge", "general knowledge"), ("demo_languages", "demo")):
+        for line in (DATA / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+            q = json.loads(line)
+            language, index, hits, ev, _ = assistant._retrieve(q["question"], None, default_filter())
+            d = assistant._judge(language, hits, ev, index, q["question"])
+            label = group if group != "demo" else ("demo answerable" if q.get("page") else "demo not covered")
+            rows.append({"group": label, "floor": policy.floor_for(adapts(emb, language), language),
+                         "evidence": d.evidence, "margin": d.margin, "cut": policy.margin_for(language)})
+    groups = sorted({r["group"] for r in rows})
+    print("| clear margin | slack | " + " | ".join(f"{g} answered (of {sum(r['group'] == g for r in rows)})"
+                                                for g in groups) + " |")
+    print("|---|---|" + "---:|" * len(groups))
+    for clear, slack in GRID:
+        def answered(r: dict, clear: float | None = clear, slack: float = slack) -> bool:
+            lift = slack if clear is not None and r["margin"] >= clear else 0.0
+            return r["evidence"] >= r["floor"] - lift and r["margin"] >= r["cut"]
+        counts = [sum(answered(r) for r in rows if r["group"] == g) for g in groups]
+        print(f"| {clear if clear is not None else 'none'} | {slack} | " + " | ".join(map(str, counts)) + " |")
+
+
+if __name__ == "__main__":
+    main()
