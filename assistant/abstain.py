@@ -95,6 +95,12 @@ class AbstentionPolicy:
         self.warm_up(embedder)
         assert self._vectors is not None
         bg = float(np.max(self._vectors @ query_vector))
+        return self.decide(evidence, bg, adapted=adapted, language=language, keywords=keywords)
+
+    def decide(self, evidence: float, bg: float, *, adapted: bool = False, language: str | None = None,
+               keywords: bool = False) -> Decision:
+        """``run`` once the best background cosine ``bg`` is known (``bench/clear_margin.py`` replays
+        recorded scores through it)."""
         floor = self.floor_for(adapted, language)
         clear = self.clear_margin is not None and evidence - bg >= self.clear_margin
         if evidence < floor - (self.floor_slack if clear else 0.0):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.evidence import Evidence
 from index.analyzer import GermanAnalyzer
 from lotse.schema import Chunk
 
@@ -54,7 +55,10 @@ class KeywordMatch:
         return all(s in terms or (len(s) >= self.min_part and any(t.startswith(s) or t.endswith(s) for t in terms))
                    for s in stems)
 
-    def in_passage(self, query: str, chunk: Chunk | None) -> bool:
-        """``run`` over the passage the evidence comes from, with its page's title: the second passage of
-        a table need not repeat "Kita"."""
-        return chunk is not None and self.run(query, f"{chunk.source.title}\n{chunk.text}")
+    def in_evidence(self, query: str, chunks: list[Chunk], evidence: Evidence) -> bool:
+        """``run`` over the passage the answer's first sentence comes from, with its page's title: the
+        second passage of a table need not repeat "Kita"."""
+        if not evidence.answer:
+            return False
+        chunk = chunks[evidence.answer[0].chunk]
+        return self.run(query, f"{chunk.source.title}\n{chunk.text}")

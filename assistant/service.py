@@ -162,7 +162,7 @@ class Assistant:
         q, query, language, k = self._read(question, top_k, context, hint)
         idx = self.index.get()
         hits, ev, passages = self._rank(idx, q, query, language, k, allow or default_filter())
-        decision = self._judge(language, hits, ev, idx, q if query == q else None) if hits.ids else None
+        decision = self._judge(language, hits, ev, idx, q, query) if hits.ids else None
         found = decision is not None and decision.found
         # An offer that has ended is named when it would have answered a refused question, and when it
         # matches better than every current passage: "Gibt es einen Infoabend zum Elterngeld?"
@@ -176,13 +176,12 @@ class Assistant:
                          follow_up=follow, previous=context.previous if follow and context else None, ended=ended,
                          decision=decision, cue=context.cue if follow and context else "")
 
-    def _judge(self, language: str, hits: Retrieved, ev: Evidence, idx: LoadedIndex,
-               words: str | None = None) -> Decision:
-        """The abstention test. ``words``: the question as typed, to be looked up word for word in the
-        evidence passage when it is a few words; None for a follow-up, which is judged with the question
-        before it."""
-        passage = idx.chunks[ev.answer[0].chunk] if ev.answer else None
-        keywords = words is not None and self.keywords.in_passage(words, passage)
+    def _judge(self, language: str, hits: Retrieved, ev: Evidence, idx: LoadedIndex, q: str,
+               query: str | None = None) -> Decision:
+        """The abstention test. ``q``: the question as typed, looked up word for word in the evidence
+        passage when it is a few words; not for a follow-up (``query``, the text retrieved with, differs),
+        which is judged with the question before it."""
+        keywords = query in (None, q) and self.keywords.in_evidence(q, idx.chunks, ev)
         return self.abstention.run(ev.best, hits.query_vector, self.embedder,
                                    adapted=adapts(self.embedder, language), language=language, keywords=keywords)
 
@@ -201,7 +200,7 @@ class Assistant:
         hits, ev, passages = self._rank(idx, q, query, language, k, build_filter(include_expired=True, day=day))
         if not passages or not is_expired(passages[0].chunk, day):
             return None
-        if not self._judge(language, hits, ev, idx, q if query == q else None).found:
+        if not self._judge(language, hits, ev, idx, q, query).found:
             return None
         chunk = passages[0].chunk
         offer = offer_of(chunk) or {}

@@ -54,8 +54,8 @@ def quote_tables(chunks: list[Chunk], hits: list[Hit], most_lines: int, *,
             out.append(hit)
             continue
         a, b, lines = span
-        first_line = chunk.text[a:b].split("\n", 1)[0]
-        table = (chunk.source.url, first_line)
+        table = _key(chunk, a, b)
+        first_line = table[1]
         if lines <= most_lines:
             if table not in quoted:
                 out.append(replace(hit, start=a, end=b))
@@ -81,6 +81,12 @@ def quote_tables(chunks: list[Chunk], hits: list[Hit], most_lines: int, *,
                 chose_rows.add(table)
         quoted.add(table)
     return out
+
+
+def _key(chunk: Chunk, a: int, b: int) -> tuple[str, str]:
+    """What names the table at ``a``…``b`` across the passages it is split over: its page and first line
+    (each part starts with the caption)."""
+    return chunk.source.url, chunk.text[a:b].split("\n", 1)[0]
 
 
 def _table_at(chunk: Chunk, hit: Hit) -> tuple[int, int, int] | None:
@@ -130,13 +136,13 @@ def highlight_quoted(chunks: list[Chunk], highlights: dict[int, list[tuple[int, 
     quotes from, a passage highlights the quoted caption and rows and no others, so the passage a
     call-centre agent copies shows the row the answer gave ("über 49.000 bis 62.000 Euro"), not the rows
     the cosine liked. Highlights outside tables stay."""
-    quoted_tables = {(chunks[h.chunk].source.url, line) for h in answer
-                     if (line := _first_line(chunks[h.chunk], h)) is not None}
+    quoted_tables = {_key(chunks[h.chunk], *span[:2]) for h in answer
+                     if (span := _table_at(chunks[h.chunk], h)) is not None}
     out = dict(highlights)
     for ci, spans in highlights.items():
         chunk = chunks[ci]
         tables = [(span[0], span[1]) for span in chunk.meta.get("tables", ())
-                  if (chunk.source.url, chunk.text[span[0]:span[1]].split("\n", 1)[0]) in quoted_tables]
+                  if _key(chunk, span[0], span[1]) in quoted_tables]
         if not tables:
             continue
 
@@ -147,8 +153,3 @@ def highlight_quoted(chunks: list[Chunk], highlights: dict[int, list[tuple[int, 
         marked = [(h.start, h.end) for h in answer if h.chunk == ci and inside(h.start, h.end)]
         out[ci] = sorted(set(kept + marked))
     return out
-
-
-def _first_line(chunk: Chunk, hit: Hit) -> str | None:
-    span = _table_at(chunk, hit)
-    return None if span is None else chunk.text[span[0]:span[1]].split("\n", 1)[0]

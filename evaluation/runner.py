@@ -206,7 +206,7 @@ def run_abstention(questions: list[tuple[str, Question]], index: LoadedIndex, em
     for (group, q), language in zip(questions, detected, strict=True):
         hits = retriever.run(index, q.text, language=language, k=k)
         ev = selector.run(index, hits.ids, hits.query_vector, question=q.text)
-        words = keywords.in_passage(q.text, index.chunks[ev.answer[0].chunk] if ev.answer else None)
+        words = keywords.in_evidence(q.text, index.chunks, ev)
         decision = policy.run(ev.best, hits.query_vector, embedder, adapted=adapts(embedder, language),
                               language=language, keywords=words)
         items.append({"group": group, "language": q.language, "id": q.id, "evidence": round(ev.best, 4),
