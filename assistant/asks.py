@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-__all__ = ["Asks", "asked_for", "gives"]
+__all__ = ["Asks", "asked_for", "cue_pattern", "gives"]
 
 Asks = Literal["until", "when", "cost", "where"]
 
@@ -136,7 +136,8 @@ _GIVES: dict[Asks, re.Pattern[str]] = {
 }
 
 
-def _pattern(cue: str) -> str:
+def cue_pattern(cue: str) -> str:
+    """A cue of ``_CUES`` (the conventions above) as a regular expression over casefolded text."""
     if cue.startswith("~"):
         return re.escape(cue[1:])
     end = r"(?!\w)" if cue.endswith("=") else ""
@@ -144,7 +145,7 @@ def _pattern(cue: str) -> str:
     return (r"(?<!\w)" if ord(cue[0]) < 0x0590 else "") + re.escape(cue) + end
 
 
-_ASKED = {kind: re.compile("|".join(_pattern(c) for c in cues)) for kind, cues in _CUES.items()}
+_ASKED = {kind: re.compile("|".join(cue_pattern(c) for c in cues)) for kind, cues in _CUES.items()}
 
 
 def asked_for(question: str) -> Asks | None:

@@ -9,7 +9,7 @@ from assistant.conversation import Conversation
 from assistant.generate import GenerativeWriter
 from assistant.language import CORE_LANGUAGES
 from assistant.messages import Referral
-from assistant.retrieve import HybridRetriever
+from assistant.retrieve import FusionWeights, HybridRetriever
 from assistant.scrubbing import ScrubbingStore
 from assistant.service import Assistant
 from assistant.sessions import SessionStore, SQLiteSessionStore
@@ -73,6 +73,11 @@ def build_memory(s: Settings, model: str | None = None) -> QueryMemory | None:
     return load_memory(s.query_memory, s.model_cache_dir)
 
 
+def fusion_weights(s: Settings) -> FusionWeights:
+    """The served fusion weights, with the offer names off when LOTSE_OFFER_NAMES is false."""
+    return FusionWeights() if s.offer_names else FusionWeights(offer_names=0.0)
+
+
 def build_assistant(s: Settings, embedder: Embedder | None = None) -> Assistant:
     emb = embedder or configured_embedder(s)
     # the memory serves only questions a query adapter encodes (HybridRetriever checks it per question);
@@ -80,7 +85,7 @@ def build_assistant(s: Settings, embedder: Embedder | None = None) -> Assistant:
     memory = build_memory(s) if getattr(emb, "query_adapter", None) is not None else None
     return Assistant(LiveIndex(IndexStore(s.data_dir)), emb, default_k=s.top_k, max_k=s.max_top_k,
                      max_question_chars=s.max_question_chars, abstention=build_abstention(s),
-                     retriever=HybridRetriever(emb, lexicon=build_lexicon(s), memory=memory),
+                     retriever=HybridRetriever(emb, fusion_weights(s), lexicon=build_lexicon(s), memory=memory),
                      referral=Referral(phone=s.referral_phone, office=s.referral_office, url=s.referral_url))
 
 

@@ -38,6 +38,7 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.offer_names import OfferNames
 from index.store import LoadedIndex
 from lotse.embedding import Embedder, adapts
 from lotse.schema import Chunk
@@ -69,6 +70,9 @@ class FusionWeights:
     # A question's German terms from the query lexicon. On OMoS-QA dev (en/ar/uk, adapted) 0.04 lifts
     # page Recall@1 by about 7 points and Recall@5 by 3; 0.08 starts to outvote the vectors in Ukrainian.
     lexical_translated: float = 0.04
+    # The German name of an offer that a question in another language names ("kreş" -> Kita;
+    # assistant.offer_names), a German term like the lexicon's and at its weight. 0: off.
+    offer_names: float = 0.04
     # The German vector a translation-memory language's question borrows, as a share of its own vector's
     # weight. On OMoS-QA dev (en/ar/uk, adapted) 0.5 lifts page Recall@1 by about 6 points and Recall@5
     # by 3; at 1 it starts to outvote the question in Ukrainian.
@@ -97,6 +101,7 @@ class Retrieved:
     dense: dict[int, float] = field(default_factory=dict)
     sentence: dict[int, float] = field(default_factory=dict)
     lexical: dict[int, float] = field(default_factory=dict)
+    offer: dict[int, float] = field(default_factory=dict)  # what the German offer names added
     memory: dict[int, float] = field(default_factory=dict)  # what the borrowed German vector added
 
 
@@ -130,7 +135,8 @@ class Memory(Protocol):
 
 class HybridRetriever:
     def __init__(self, embedder: Embedder, weights: FusionWeights | None = None,
-                 *, mode: str = "hybrid", lexicon: Lexicon | None = None, memory: Memory | None = None) -> None:
+                 *, mode: str = "hybrid", lexicon: Lexicon | None = None, memory: Memory | None = None,
+                 offer_names: OfferNames | None = None) -> None:
         if mode not in ("hybrid", "dense", "lexical"):
             raise ValueError(f"mode must be 'hybrid', 'dense' or 'lexical', got {mode!r}")
         self.embedder = embedder
@@ -138,6 +144,7 @@ class HybridRetriever:
         self.mode = mode
         self.lexicon = lexicon
         self.memory = memory
+        self.offer_names = offer_names or OfferNames()
 
     def run(self, index: LoadedIndex, query: str, *, language: str, k: int,
             allow: ChunkFilter | None = None) -> Retrieved:
@@ -194,6 +201,7 @@ class HybridRetriever:
             if top > 0:
                 candidates.update(int(i) for i in top_indices(bm25, depth) if bm25[i] > 0)
                 bm25 = bm25 / top
+        offer = self._offer_scores(index, query, language, depth, candidates)
         # Exact cosines for every candidate, also those that only BM25 or a sentence brought in.
         cand = np.fromiter(sorted(candidates), dtype=np.int64)
         dense_s = np.array([known.get(i, np.nan) for i in cand.tolist()], dtype=np.float32)
@@ -202,6 +210,8 @@ class HybridRetriever:
         # A passage without sentences (a bare heading) is judged by its passage vector alone.
         sent_s = np.where(best[cand] > -1.0, best[cand], dense_s)
         fused_s = w.dense * dense_s + w.sentence * sent_s + lw * bm25[cand]
+        if offer is not None:
+            fused_s = fused_s + w.offer_names * offer[cand]
         if borrowed is not None:
             # The borrowed vector brought only its top passages (above); its sentence cosines are taken
             # on the candidates alone, not with every sentence vector as the question's own are. Dropping
@@ -216,8 +226,23 @@ class HybridRetriever:
                          dense={int(i): float(s) for i, s in zip(cand, dense_s, strict=True)},
                          sentence={int(i): float(s) for i, s in zip(cand, sent_s, strict=True)},
                          lexical={int(i): float(bm25[i]) for i in cand if bm25[i] > 0},
+                         offer={int(i): float(w.offer_names * offer[i]) for i in cand if offer[i] > 0}
+                         if offer is not None else {},
                          memory={int(i): float(a) for i, a in zip(cand, added, strict=True)}
                          if borrowed is not None else {})
+
+    def _offer_scores(self, index: LoadedIndex, query: str, language: str, depth: int,
+                      candidates: set[int]) -> np.ndarray | None:
+        """BM25 of the German offer names the question names, as a share of the best; its top passages
+        join ``candidates``. None when it names none (or the weight is 0)."""
+        if self.weights.offer_names <= 0 or not len(index.chunks):
+            return None
+        terms = self.offer_names.terms(query, language, index.lexical.analyzer)
+        scores = index.lexical.weighted_scores(terms) if terms else None
+        if scores is None or (top := float(scores.max())) <= 0:
+            return None
+        candidates.update(int(i) for i in top_indices(scores, depth) if scores[i] > 0)
+        return scores / top
 
     @staticmethod
     def _vector_signals(index: LoadedIndex, qv: np.ndarray, depth: int

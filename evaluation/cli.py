@@ -136,7 +136,7 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
          out_dir: Path, data_dir: Path | None, model: str | None, per_page: int | None = None) -> None:
     from dataclasses import replace
 
-    from assistant.retrieve import FusionWeights
+    from assistant.factory import fusion_weights
     from evaluation.datasets import OUT_OF_DOMAIN_HELDOUT, load_omos, load_out_of_domain, load_xquad
     from evaluation.report import write
     from evaluation.runner import RetrievalRun, prepare_index, run_abstention, run_retrieval
@@ -146,7 +146,7 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
 
     started = time.perf_counter()
     s = Settings()
-    weights = FusionWeights() if per_page is None else replace(FusionWeights(), per_page=per_page)
+    weights = fusion_weights(s) if per_page is None else replace(fusion_weights(s), per_page=per_page)
     models = _models(model, s)
     cache_root = data_dir or (s.data_dir / "eval")
     names = _split_list(systems) or list(ALL_SYSTEMS)
@@ -257,7 +257,7 @@ def followups(
     product's follow-up detection, and always with the previous question. Reports hit@1 and hit@k of the
     page that answers it, for follow-ups and for changes of topic (where context must not hurt), and how
     often a second question the documents do not answer is still refused."""
-    from assistant.factory import build_abstention, build_lexicon, build_memory
+    from assistant.factory import build_abstention, build_lexicon, build_memory, fusion_weights
     from assistant.retrieve import HybridRetriever
     from assistant.service import Assistant
     from evaluation.followups import (
@@ -285,7 +285,7 @@ def followups(
                                     chunk_max_tokens=s.chunk_max_tokens,
                                     progress=lambda m: err.print(f"[dim]{m}[/]", highlight=False))
         assistant = Assistant(LiveIndex(IndexStore(folder)), embedder, abstention=build_abstention(s),
-                              retriever=HybridRetriever(embedder, lexicon=build_lexicon(s),
+                              retriever=HybridRetriever(embedder, fusion_weights(s), lexicon=build_lexicon(s),
                                                         memory=build_memory(s, model_name)))
         dialogues = load_dialogues(path) + (topic_changes(questions or DEMO_QUESTIONS) if changes else [])
         result = run_followups(assistant, dialogues, k=k)

@@ -76,6 +76,14 @@ class Settings(BaseSettings):
             "original model (with or without a query adapter), whose vectors the memory holds."
         ),
     )
+    offer_names: bool = Field(
+        default=True,
+        description=(
+            "LOTSE_OFFER_NAMES: true (default: a question in another language that names an offer in its own "
+            "words, 'kreş', '幼儿园', 'music school', also scores the BM25 index with the German name, Kita or "
+            "Musikschule; assistant/offer_names.py) or false."
+        ),
+    )
     query_adapter_merged: bool = Field(
         default=False,
         description=(

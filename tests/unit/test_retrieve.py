@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -118,10 +119,12 @@ def test_a_ukrainian_question_borrows_german_from_the_translation_memory(demo_da
     qv = adapted.embed_queries([question], "uk")[0]
     gv, weight = memory.expand(qv, "uk")
     assert weight > 0.5
-    # the question's own two cosines are the same; the borrowed German vector's are added on top
+    # the question's own two cosines are the same (and the German offer name its "садку" names, the Kita's);
+    # the borrowed German vector's are added on top
     w = FusionWeights()
+    assert with_memory.offer
     for i, score in zip(with_memory.ids, with_memory.scores, strict=True):
-        own = w.dense * with_memory.dense[i] + w.sentence * with_memory.sentence[i]
+        own = w.dense * with_memory.dense[i] + w.sentence * with_memory.sentence[i] + with_memory.offer.get(i, 0.0)
         g_dense = float(index.dense.reconstruct(i) @ gv)
         rows = np.flatnonzero(index.sentence_map[:, 0] == i)
         g_sentence = float((index.sentence_vectors[rows] @ gv).max()) if len(rows) else g_dense
@@ -136,3 +139,24 @@ def test_a_ukrainian_question_borrows_german_from_the_translation_memory(demo_da
         a = HybridRetriever(emb).run(index, q, language=lang, k=5)
         b = HybridRetriever(emb, memory=memory).run(index, q, language=lang, k=5)
         assert a.ids == b.ids and a.scores == b.scores and b.memory == {}
+
+
+@pytest.mark.parametrize(("question", "language"), [
+    ("Kreş yeri için en geç ne zamana kadar kayıt yaptırmalıyım?", "tr"),  # by when must I register for a Kita place?
+    ("Deri kur duhet të regjistrohem për një vend në kopsht?", "sq"),
+    ("我怎样在波鸿为孩子登记幼儿园名额？", "zh"),
+])
+def test_the_german_name_of_the_offer_a_question_names_brings_its_page(  # type: ignore[no-untyped-def]
+        demo_data_dir: Path, embedder, question: str, language: str) -> None:
+    index = IndexStore(demo_data_dir).load()
+    url = lambda i: index.chunks[i].source.url  # noqa: E731
+    served = HybridRetriever(embedder).run(index, question, language=language, k=5)
+    off = HybridRetriever(embedder, FusionWeights(offer_names=0.0)).run(index, question, language=language, k=5)
+    assert off.offer == {}
+    assert "kita" in url(served.ids[0])
+    # the passage that uses the German word most gets the full weight, and it is the Kita page's
+    best = max(served.offer, key=served.offer.__getitem__)
+    assert "kita" in url(best) and served.offer[best] == pytest.approx(FusionWeights().offer_names)
+    for i, score in zip(served.ids, served.scores, strict=True):
+        assert score == pytest.approx(off.scores[off.ids.index(i)] + served.offer.get(i, 0.0), abs=1e-5) \
+            if i in off.ids else True
