@@ -217,6 +217,7 @@ def _run(name: str, split: str, systems: str | None, languages: str | None, limi
         "models": {lb: m for lb, m, _, _ in prepared_all},
         "embedder": ", ".join(e.name for _, _, e, _ in prepared_all), "chunk_max_tokens": s.chunk_max_tokens,
         "per_page": weights.per_page, "query_lexicon": s.query_lexicon, "query_memory": s.query_memory,
+        "offer_names": weights.offer_names,
         "index_folder": ", ".join(str(p.folder) for *_, p in prepared_all),
         "index_version": ", ".join(p.index.version for *_, p in prepared_all),
         "passages": len(last.index.chunks), "documents": last.index.manifest.get("counts", {}).get("documents"),
