@@ -197,10 +197,7 @@ class HybridRetriever:
             lw = w.lexical_latin
             bm25 = index.lexical.scores(shared)
         if lw > 0:
-            top = float(bm25.max()) if n else 0.0
-            if top > 0:
-                candidates.update(int(i) for i in top_indices(bm25, depth) if bm25[i] > 0)
-                bm25 = bm25 / top
+            bm25 = _share_of_best(bm25, depth, candidates)
         offer = self._offer_scores(index, query, language, depth, candidates)
         # Exact cosines for every candidate, also those that only BM25 or a sentence brought in.
         cand = np.fromiter(sorted(candidates), dtype=np.int64)
@@ -235,14 +232,11 @@ class HybridRetriever:
                       candidates: set[int]) -> np.ndarray | None:
         """BM25 of the German offer names the question names, as a share of the best; its top passages
         join ``candidates``. None when it names none (or the weight is 0)."""
-        if self.weights.offer_names <= 0 or not len(index.chunks):
+        if self.weights.offer_names <= 0:
             return None
         terms = self.offer_names.terms(query, language, index.lexical.analyzer)
-        scores = index.lexical.weighted_scores(terms) if terms else None
-        if scores is None or (top := float(scores.max())) <= 0:
-            return None
-        candidates.update(int(i) for i in top_indices(scores, depth) if scores[i] > 0)
-        return scores / top
+        scores = _share_of_best(index.lexical.weighted_scores(terms), depth, candidates) if terms else None
+        return scores if scores is not None and scores.any() else None
 
     @staticmethod
     def _vector_signals(index: LoadedIndex, qv: np.ndarray, depth: int
@@ -266,6 +260,16 @@ class HybridRetriever:
             order = [i for i in order if allow(index.chunks[i])]
         order = cap_per_page(order, [index.chunks[i].source.url for i in order], self.weights.per_page)[:k]
         return Retrieved(order, [scored[i] for i in order], qv, **signals)
+
+
+def _share_of_best(scores: np.ndarray, depth: int, candidates: set[int]) -> np.ndarray:
+    """BM25 scores as a share of the best one (all zero when nothing matched); the top ``depth`` passages
+    that matched join ``candidates``."""
+    top = float(scores.max()) if len(scores) else 0.0
+    if top <= 0:
+        return scores
+    candidates.update(int(i) for i in top_indices(scores, depth) if scores[i] > 0)
+    return scores / top
 
 
 def _candidate_cosines(index: LoadedIndex, cand: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
