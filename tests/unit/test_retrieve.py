@@ -157,6 +157,17 @@ def test_the_german_name_of_the_offer_a_question_names_brings_its_page(  # type:
     # the passage that uses the German word most gets the full weight, and it is the Kita page's
     best = max(served.offer, key=served.offer.__getitem__)
     assert "kita" in url(best) and served.offer[best] == pytest.approx(FusionWeights().offer_names)
+    # on the passages both rank, the sum is the same two cosines plus the offer share
+    off_score = dict(zip(off.ids, off.scores, strict=True))
+    assert any(i in off_score for i in served.ids)
     for i, score in zip(served.ids, served.scores, strict=True):
-        assert score == pytest.approx(off.scores[off.ids.index(i)] + served.offer.get(i, 0.0), abs=1e-5) \
-            if i in off.ids else True
+        if i in off_score:
+            assert score == pytest.approx(off_score[i] + served.offer.get(i, 0.0), abs=1e-5)
+
+
+def test_lotse_offer_names_false_switches_the_offer_names_off() -> None:
+    from assistant.factory import fusion_weights
+    from lotse.settings import Settings
+
+    assert fusion_weights(Settings(offer_names=False)).offer_names == 0.0
+    assert fusion_weights(Settings()).offer_names == FusionWeights().offer_names > 0
