@@ -208,7 +208,8 @@ class HybridRetriever:
         sent_s = np.where(best[cand] > -1.0, best[cand], dense_s)
         fused_s = w.dense * dense_s + w.sentence * sent_s + lw * bm25[cand]
         if offer is not None:
-            fused_s = fused_s + w.offer_names * offer[cand]
+            offer_s = w.offer_names * offer[cand]
+            fused_s = fused_s + offer_s
         if borrowed is not None:
             # The borrowed vector brought only its top passages (above); its sentence cosines are taken
             # on the candidates alone, not with every sentence vector as the question's own are. Dropping
@@ -223,7 +224,7 @@ class HybridRetriever:
                          dense={int(i): float(s) for i, s in zip(cand, dense_s, strict=True)},
                          sentence={int(i): float(s) for i, s in zip(cand, sent_s, strict=True)},
                          lexical={int(i): float(bm25[i]) for i in cand if bm25[i] > 0},
-                         offer={int(i): float(w.offer_names * offer[i]) for i in cand if offer[i] > 0}
+                         offer={int(i): float(a) for i, a in zip(cand, offer_s, strict=True) if a > 0}
                          if offer is not None else {},
                          memory={int(i): float(a) for i, a in zip(cand, added, strict=True)}
                          if borrowed is not None else {})
