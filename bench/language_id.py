@@ -1,6 +1,6 @@
 """Language identification of short queries: lingua alone (before) against the served detector.
 
-    .venv/bin/python bench/language_id.py [--split dev|test] [--grid] [--eval-data ../shared/data]
+    .venv/bin/python bench/language_id.py [--split dev|test] [--grid] [--names] [--eval-data ../shared/data]
 
 Short queries are `evaluation/data/short_queries_{dev,test}.jsonl`: one to three words in German
 (what a call-centre agent types) and in 13 other served languages, written for this benchmark;
@@ -18,6 +18,10 @@ is unsure of take the device's language; the German queries that do are listed.
 of the three columns, ties to the smaller weights). Then, with no hint as ``lotse eval`` runs it,
 every OMoS-QA dev/test and XQuAD question is detected both ways and the changes counted: the
 long questions the retrieval figures rest on must keep their language.
+
+``--names`` prints the grid ``FOREIGN_FRAME`` was chosen from: questions of four words or more that
+lingua calls German are asked again without their German names (*What is the Talentschmiede?*),
+on the OMoS-QA **train** questions (de/en/ar/uk), with the questions each setting gets wrong.
 """
 
 from __future__ import annotations
@@ -86,7 +90,11 @@ def main() -> None:
     ap.add_argument("--grid", action="store_true", help="print the dev grid of weights")
     ap.add_argument("--eval-data", type=Path, default=REPO.parent / "shared" / "data")
     ap.add_argument("--no-eval", action="store_true", help="skip the OMoS-QA/XQuAD check")
+    ap.add_argument("--names", action="store_true", help="the FOREIGN_FRAME grid on OMoS-QA train")
     args = ap.parse_args()
+    if args.names:
+        names_grid(args.eval_data)
+        return
 
     items = load(args.split)
     print(f"## Short queries, {args.split} ({len(items)})\n")
@@ -130,6 +138,25 @@ def main() -> None:
             cells.append(f"{lang} {changed}/{len(qs)} ({sum(x == lang for x in a) / len(qs):.3f} → "
                          f"{sum(y == lang for y in b) / len(qs):.3f})")
         print(f"- {name}: " + "; ".join(cells))
+
+
+def names_grid(eval_data: Path) -> None:
+    """Accuracy on the OMoS-QA train questions for each FOREIGN_FRAME (2.0: the rule off)."""
+    train = load_omos(eval_data, split="train")
+    print("## German names in a foreign question: OMoS-QA train, no hint\n")
+    print("| FOREIGN_FRAME | " + " | ".join(OMOS_LANGUAGES) + " | wrong |\n|---|" + "---|" * (len(OMOS_LANGUAGES) + 1))
+    for frame in (2.0, 0.6, 0.5, 0.4, 0.3, 0.2):
+        detector = LanguageDetector(foreign_frame=frame)
+        cells, wrong = [], []
+        for lang in OMOS_LANGUAGES:
+            qs = train.questions.get(lang, [])
+            got = [detector.detect(q.text) for q in qs]
+            cells.append(f"{sum(g == lang for g in got)}/{len(qs)}")
+            wrong += [f"{q.text} → {g}" for q, g in zip(qs, got, strict=True) if g != lang]
+        label = "off" if frame > 1 else f"{frame:g}"
+        print(f"| {label} | " + " | ".join(cells) + f" | {len(wrong)} |")
+        if frame in (2.0, 0.4, 0.2):
+            print("\n  " + "\n  ".join(wrong) + "\n")
 
 
 if __name__ == "__main__":
