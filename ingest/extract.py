@@ -4,6 +4,11 @@ Boilerplate goes first: navigation, headers, footers, cookie banners, share bars
 anything a source's ``remove`` selectors name. The main container is the source's
 ``content`` selector, else ``<main>``/``<article>``/``role=main``. A page with no such
 container is handed to trafilatura, whose boilerplate detection then picks the text.
+
+Inside the content, a list whose every item is only a link to the same site is a signpost (a start
+page's teasers, an overview of sub-pages, a table of contents): the pages it points to are crawled
+and indexed themselves, and its link titles would otherwise win passages for every question about
+them. It is dropped, unless the page has no other text.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
@@ -64,7 +70,12 @@ class HtmlExtractor:
         meta = read_meta(soup)
         self._strip(soup)
         container = self._container(soup)
-        blocks = blocks_from(container) if container is not None else _trafilatura_blocks(html)
+        if container is None:
+            blocks = _trafilatura_blocks(html)
+        else:
+            blocks = blocks_from(container, site=url)
+            if sum(len(b.text) for b in blocks) < self.min_chars:  # a page of links only: keep them
+                blocks = blocks_from(container)
         blocks = [b for b in blocks if b.text]
         if sum(len(b.text) for b in blocks) < self.min_chars:
             raise ExtractError(url, "no main text found (empty page, or everything was boilerplate)")
@@ -133,8 +144,9 @@ def read_meta(soup: BeautifulSoup) -> PageMeta:
     )
 
 
-def blocks_from(root: Tag) -> list[Block]:
-    """Walk the container in document order; lists stay whole, loose text becomes paragraphs."""
+def blocks_from(root: Tag, *, site: str | None = None) -> list[Block]:
+    """Walk the container in document order; lists stay whole, loose text becomes paragraphs.
+    With ``site`` (the page's URL), lists of links to that site and nothing else are left out."""
     out: list[Block] = []
     inline: list[str] = []
 
@@ -160,6 +172,8 @@ def blocks_from(root: Tag) -> list[Block]:
                     out.append(Block("heading", text, level=int(name[1]), anchor=_anchor(child)))
             elif name in _LISTS:
                 flush()
+                if site and _signpost(child, site):
+                    continue
                 items = _list_items(child)
                 if items:
                     out.append(Block("list", "\n".join(items)))
@@ -230,6 +244,25 @@ def _inline_text(el: Tag) -> str:
         elif isinstance(d, Tag) and (d.name in _BLOCKISH or d.name == "br"):
             parts.append(" ")
     return normalize_space("".join(parts)).replace("\n", " ")
+
+
+def _signpost(lst: Tag, page_url: str) -> bool:
+    """Every item is one or more links to the page's own site and nothing else but a remark in
+    brackets ("(abgelaufen)"); a link elsewhere or a word of its own makes it content."""
+    items = lst.find_all("li")
+    host = urlsplit(page_url).netloc
+    if not items:
+        return False
+    for li in items:
+        links = li.find_all("a", href=True)
+        if not links or any(urlsplit(urljoin(page_url, str(a["href"]))).netloc != host for a in links):
+            return False
+        rest = _inline_text(li)
+        for a in links:
+            rest = rest.replace(_inline_text(a), " ", 1)
+        if re.search(r"\w", re.sub(r"\([^)]*\)", " ", rest)):
+            return False
+    return True
 
 
 def _list_items(lst: Tag, depth: int = 0) -> list[str]:

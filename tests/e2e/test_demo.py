@@ -54,6 +54,13 @@ class TestIngestedDemo:
                               "Willy-Brandt-Platz", "Seite teilen", "nach oben"):
                 assert furniture not in c["text"], (furniture, c["text"])
 
+    def test_the_start_pages_lists_of_links_are_not_passages(self, demo_data_dir: Path) -> None:
+        # they point to pages indexed themselves; as passages they stood in the top 5 of 56 of the
+        # 180 demo_languages questions (ingest/extract.py, signposts)
+        home = [c["text"] for c in chunks(demo_data_dir) if c["source"]["url"].endswith("/index.html")]
+        assert home and any("Demo-Bestand des Bildungslotsen" in t for t in home)
+        assert not any(t.startswith("•") for t in home), home
+
     def test_every_page_is_indexed_with_its_source(self, demo_data_dir: Path) -> None:
         cs = chunks(demo_data_dir)
         urls = {c["source"]["url"] for c in cs}

@@ -63,6 +63,35 @@ class TestHtmlExtractor:
             HtmlExtractor().run("<html><head><title>x</title></head><body><nav>Menü</nav></body></html>",
                                 url="http://x/empty", source_name="t")
 
+    def test_a_list_of_links_to_the_site_is_a_signpost_not_content(self) -> None:
+        html = """<html><head><title>Start</title></head><body><main>
+          <h1>Startseite</h1><p>Willkommen bei den Bildungsangeboten der Stadt.</p>
+          <h2>Angebote</h2><ul>
+            <li><a href="/angebote/kita.html">Kita-Platz vormerken</a></li>
+            <li><a href="https://www.bochum.de/musikschule">Musikschule</a> (abgelaufen)</li>
+            <li><a href="#kosten">Kosten</a></li></ul>
+          <h2>Partner</h2><ul>
+            <li><a href="/vhs.html">VHS</a></li><li><a href="https://example.org/">Verein</a></li></ul>
+          <h2>Anmeldung</h2><ul>
+            <li><a href="/portal.html">Kita-Portal</a>: online, rund um die Uhr</li></ul>
+          <ul><li>Ohne Link: Kita-Betreuung ab einem Jahr</li></ul>
+        </main></body></html>"""
+        doc = HtmlExtractor().run(html, url="https://www.bochum.de/start", source_name="t")
+        lists = [b.text for b in doc.blocks if b.kind == "list"]
+        # a link to another site, a word of the item's own, or no link at all: content
+        assert lists == ["• VHS\n• Verein", "• Kita-Portal: online, rund um die Uhr",
+                         "• Ohne Link: Kita-Betreuung ab einem Jahr"]
+        assert "Angebote" in [b.text for b in doc.blocks if b.kind == "heading"]
+
+    def test_a_page_of_links_only_keeps_them(self) -> None:
+        # dropping them would leave no text, and the page would be reported as failed
+        html = """<html><head><title>Übersicht</title></head><body><main><ul>
+          <li><a href="/a.html">Talentschmiede im Ruhrgebiet</a></li>
+          <li><a href="/b.html">Vorreiterin für modernes Stadtmanagement</a></li></ul></main></body></html>"""
+        doc = HtmlExtractor().run(html, url="https://www.bochum.de/kompetenzen", source_name="t")
+        assert [b.text for b in doc.blocks] == [
+            "• Talentschmiede im Ruhrgebiet\n• Vorreiterin für modernes Stadtmanagement"]
+
     def test_page_without_container_goes_through_trafilatura(self) -> None:
         body = "".join(f"<p>Absatz {i}: Die Volkshochschule bietet viele Kurse für Erwachsene an.</p>"
                        for i in range(8))
