@@ -4,6 +4,7 @@ three words, Arabic and Persian letters first (the choice of weights: bench/lang
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,8 @@ def test_arabic_and_persian_by_their_letters_then_by_lingua(detector: LanguageDe
     ("Musikschule Bochum在哪里？", "zh"),
     ("Talentschmiede คืออะไร", "th"),
     ("Trường Musikschule Bochum ở đâu vậy?", "vi"),  # Vietnamese letters are Latin ones
+    ("Volkshochschule Bochum'da Almanca kursu var mı?", "tr"),  # the name comes first
+    ("Where can I do the Deutschkurs A1?", "en"),  # lingua: English 0.38, more than three times German
 ])
 def test_a_sentence_around_german_names_keeps_its_language(detector: LanguageDetector, question: str,
                                                           expected: str) -> None:
@@ -90,15 +93,31 @@ def test_a_german_question_stays_german_without_its_nouns(detector: LanguageDete
     assert detector.detect(question) == "de"
 
 
+def eval_data() -> Path:
+    data = Settings().eval_data_dir
+    return data if data.is_absolute() else REPO / data
+
+
 def test_omos_train_questions_keep_their_language() -> None:
     """The set FOREIGN_FRAME was chosen on (bench/language_id.py --names): two misses of 1,844, and
-    with the rule off (frame above 1) the 17 English questions around German names read German."""
-    data = Settings().eval_data_dir
-    train = load_omos(data if data.is_absolute() else REPO / data, split="train")
-    served, off = LanguageDetector(), LanguageDetector(foreign_frame=2.0)
+    with the rule off the 17 English questions around German names read German."""
+    train = load_omos(eval_data(), split="train")
+    served, off = LanguageDetector(), LanguageDetector(foreign_frame=2.0, foreign_over_german=math.inf)
     wrong = {lang: [q.text for q in qs if served.detect(q.text) != lang] for lang, qs in train.questions.items()}
     assert sum(map(len, wrong.values())) <= 2 and wrong["de"] == ["Was ist das Refugee Phrasebook?"]
     assert sum(off.detect(q.text) == "de" for q in train.questions["en"]) == 17
+
+
+def test_names_in_questions_and_german_questions_that_stay_german() -> None:
+    names = [json.loads(line) for line in (DATA / "names_in_questions.jsonl").read_text().splitlines()]
+    served, off = LanguageDetector(), LanguageDetector(foreign_frame=2.0, foreign_over_german=math.inf)
+    assert sum(served.detect(x["question"]) == x["language"] for x in names) >= 28
+    assert sum(off.detect(x["question"]) == x["language"] for x in names) <= 9
+    mlqa = eval_data() / "mlqa_de_dev" / "mlqa_dev_context-de_question-de.jsonl"
+    german = [json.loads(line)["question"] for line in mlqa.read_text().splitlines()]
+    german += [q.text for split in ("train", "dev") for q in load_omos(eval_data(), split=split).questions["de"]]
+    assert len(german) == 1166
+    assert [q for q in german if off.detect(q) == "de" and served.detect(q) != "de"] == []
 
 
 def test_empty_and_letterless_text_is_the_default(detector: LanguageDetector) -> None:
