@@ -59,7 +59,7 @@ async def ask(req: AskRequest, state: State, hint: DeviceLanguage) -> dict[str, 
     conv = state.conversation
     assert conv is not None
     result = await run_in_threadpool(conv.ask, req.question, session_id=req.session_id, top_k=req.top_k,
-                                     hint=hint)
+                                     hint=hint, answer_language=req.language)
     _count(state, result)
     return result.to_dict()
 
@@ -74,7 +74,7 @@ async def chat(req: AskRequest, state: State, hint: DeviceLanguage) -> Streaming
     # Retrieval runs before the stream opens, so a bad question or a missing index is a normal JSON
     # error with its status code; only the (possibly slow, generative) answer step is streamed.
     result = await run_in_threadpool(conv.retrieve, req.question, session_id=req.session_id, top_k=req.top_k,
-                                     hint=hint)
+                                     hint=hint, answer_language=req.language)
 
     async def events() -> AsyncIterator[str]:
         body = result.to_dict()

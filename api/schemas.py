@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from assistant.language import SERVED_LANGUAGES
 
 __all__ = ["AskRequest", "AskResponse", "DocumentsResponse", "ErrorResponse", "FeedbackRequest", "FeedbackResponse",
            "GapsResponse", "AdminFeedbackResponse", "OfferOut", "OffersResponse", "ReindexJobOut", "SearchResponse"]
@@ -17,6 +19,20 @@ class AskRequest(BaseModel):
     session_id: str | None = Field(default=None, max_length=128, pattern=r"^[A-Za-z0-9_-]+$",
                                    description="Continue a conversation; omitted, a new one starts.")
     top_k: int | None = Field(default=None, ge=1, le=50, description="How many passages to return.")
+    language: str | None = Field(
+        default=None, description="The language the asker chose to be answered in (ISO 639-1, one we serve; "
+                                  "the widget's language menu). It frames the answer and its messages; the "
+                                  "question is still read in the language it is written in, which the "
+                                  "response's `language` gives. Omitted: the answer takes the question's.",
+        examples=["en"])
+
+    @field_validator("language")
+    @classmethod
+    def _served(cls, value: str | None) -> str | None:
+        if value is not None and value not in SERVED_LANGUAGES:
+            raise ValueError(f"{value!r} is not a language we serve; use one of {', '.join(SERVED_LANGUAGES)}, "
+                             f"or leave it out to answer in the question's language")
+        return value
 
 
 class SourceOut(BaseModel):

@@ -36,7 +36,7 @@ REFUSED_ALONE = "refused alone"
 
 def ask_in_conversation(assistant: Assistant, followup: FollowUp, question: str, history: Sequence[Turn], *,
                         session_id: str | None = None, top_k: int | None = None, hint: str | None = None,
-                        allow: ChunkFilter | None = None) -> AskResult:
+                        allow: ChunkFilter | None = None, answer_language: str | None = None) -> AskResult:
     """``question`` answered as the turn after ``history``: with the previous question in front when it
     reads as a follow-up (``FollowUp``), else on its own, and then, if refused, once more with it. A
     question taken for a follow-up only for its shortness stands alone when, alone, it is closer to the
@@ -59,15 +59,18 @@ def ask_in_conversation(assistant: Assistant, followup: FollowUp, question: str,
         # Three words can still name a topic of their own: "Коли відкритий басейн?" ("when is the pool
         # open?") after the parenting question was answered from the parenting page. On its own such a
         # question is closer to the background than to the documents (margin < 0), and then it stands alone.
-        alone = assistant.ask(question, session_id=session_id, top_k=top_k, hint=hint, allow=allow)
+        alone = assistant.ask(question, session_id=session_id, top_k=top_k, hint=hint, allow=allow,
+                              answer_language=answer_language)
         if alone.decision is not None and alone.decision.margin < 0:
             return alone
-    result = assistant.ask(question, session_id=session_id, top_k=top_k, context=context, hint=hint, allow=allow)
+    result = assistant.ask(question, session_id=session_id, top_k=top_k, context=context, hint=hint, allow=allow,
+                           answer_language=answer_language)
     d = result.decision
     if (not history or not followup.enabled or context.is_followup or result.answer.found or d is None
             or d.margin < 0 or asked_for(q) is None):
         return result
     again = assistant.ask(question, session_id=result.session_id, top_k=top_k, hint=hint, allow=allow,
+                          answer_language=answer_language,
                           context=followup.leaning(q, history, language, REFUSED_ALONE))
     return again if again.answer.found else result
 
@@ -82,7 +85,7 @@ class Conversation:
         self.store_problem: str | None = None  # the last store failure, until a write works again (/ready)
 
     def retrieve(self, question: str, *, session_id: str | None = None, top_k: int | None = None,
-                 hint: str | None = None) -> AskResult:
+                 hint: str | None = None, answer_language: str | None = None) -> AskResult:
         sid = session_id or uuid.uuid4().hex
         history = []
         if session_id:
@@ -93,11 +96,11 @@ class Conversation:
                 self.store_problem = str(exc)
                 log.warning("answering without conversation memory: %s", exc)
         return ask_in_conversation(self.assistant, self.followup, question, history, session_id=sid, top_k=top_k,
-                                   hint=hint)
+                                   hint=hint, answer_language=answer_language)
 
     def finish(self, result: AskResult, question: str) -> AskResult:
         if self.writer is not None and result.answer.found:
-            generated = self.writer.run(question, result.language, result.passages, previous=result.previous)
+            generated = self.writer.run(question, result.answer.language, result.passages, previous=result.previous)
             if generated is not None:
                 result.extractive = result.answer
                 result.answer = generated if result.ended is None else naming_ended(generated, result.ended)
@@ -126,5 +129,6 @@ class Conversation:
         )
 
     def ask(self, question: str, *, session_id: str | None = None, top_k: int | None = None,
-            hint: str | None = None) -> AskResult:
-        return self.finish(self.retrieve(question, session_id=session_id, top_k=top_k, hint=hint), question)
+            hint: str | None = None, answer_language: str | None = None) -> AskResult:
+        return self.finish(self.retrieve(question, session_id=session_id, top_k=top_k, hint=hint,
+                                         answer_language=answer_language), question)

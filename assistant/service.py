@@ -155,10 +155,12 @@ class Assistant:
 
     def ask(self, question: str, *, session_id: str | None = None, top_k: int | None = None,
             allow: ChunkFilter | None = None, context: QueryContext | None = None,
-            hint: str | None = None) -> AskResult:
+            hint: str | None = None, answer_language: str | None = None) -> AskResult:
         """``allow`` defaults to hiding expired offers (and pages whose offers all ended); ``context``
         (from ``FollowUp.run``) retrieves a follow-up with the previous question in mind; ``hint`` is
-        the asker's device language, if known."""
+        the asker's device language, if known; ``answer_language``, a language the asker chose (the
+        widget's menu), frames the answer instead of the question's. The question is still read,
+        retrieved and judged in the language it is written in."""
         q, query, language, k = self._read(question, top_k, context, hint)
         idx = self.index.get()
         hits, ev, passages = self._rank(idx, q, query, language, k, allow or default_filter())
@@ -169,8 +171,8 @@ class Assistant:
         # was answered with another group's dates, the one evening there was having ended.
         ended = self._ended(idx, q, query, language, k) if allow is None and self._has_ended(idx) else None
         ranks = {ci: r + 1 for r, ci in enumerate(hits.ids)}
-        answer = self.composer.run(evidence=ev, found=found, chunks=idx.chunks, ranks=ranks, language=language,
-                                   ended=ended)
+        answer = self.composer.run(evidence=ev, found=found, chunks=idx.chunks, ranks=ranks,
+                                   language=answer_language or language, ended=ended)
         follow = context is not None and context.is_followup
         return AskResult(session_id or uuid.uuid4().hex, language, answer, passages, idx.version,
                          follow_up=follow, previous=context.previous if follow and context else None, ended=ended,

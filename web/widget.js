@@ -673,6 +673,9 @@
     this.announce(t(this.lang, "searching"));
     var body = { question: q };
     if (this.sessionId) body.session_id = this.sessionId;
+    // A language chosen in the menu frames the answer too, not only the widget's own words:
+    // "How do I get a Kita-Platz?" reads as German to the detector, but the asker chose English.
+    if (this.override) body.language = this.override;
     try {
       await streamChat(this.api, body, function (name, data) { turn.on(name, data); }, undefined, this.override);
       if (!turn.finished) turn.fail(t(this.lang, "error"));

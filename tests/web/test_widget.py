@@ -198,6 +198,20 @@ class TestArabic:
         text = turn.locator(".answer-text").inner_text()
         assert text.startswith(message("found", "tr")) == (choice == "tr"), text
 
+    def test_the_chosen_language_frames_an_answer_around_german_names(self, page: Any, web_server: str) -> None:
+        """The detector reads "How do I get a Kita-Platz in Wattenscheid?" as German; chosen in the menu,
+        English goes along in the request and frames the answer."""
+        open_widget(page, web_server)
+        page.get_by_label("Sprache").select_option("en")
+        with page.expect_request("**/v1/chat") as request:
+            turn = ask(page, "How do I get a Kita-Platz in Wattenscheid?")
+        assert request.value.post_data_json["language"] == "en"
+        assert turn.locator(".answer-text").inner_text().startswith(message("found", "en"))
+        page.get_by_label("Language").select_option("auto")
+        with page.expect_request("**/v1/chat") as request:
+            ask(page, "Wann öffnet die Musikschule?")
+        assert "language" not in request.value.post_data_json
+
     def test_a_croatian_question_turns_the_widget_croatian(self, page: Any, web_server: str) -> None:
         """The answer's language (auto) switches the widget's own words too, not only the server's frame."""
         open_widget(page, web_server)
