@@ -31,15 +31,17 @@ class ChatBackend(Protocol):
 class LocalBackend:
     """The assistant in this process, sessions in the data dir's state file."""
 
-    def __init__(self, settings: Any) -> None:
+    def __init__(self, settings: Any, language: str | None = None) -> None:
         from assistant.factory import build_assistant, build_conversation
 
         self.conversation = build_conversation(settings, build_assistant(settings))
         self.conversation.assistant.warm_up()
         self.hint = locale_hint()  # the terminal's language settles "Kita" (German or Turkish)
+        self.language = language  # chosen: frames every answer
 
     def ask(self, question: str, session_id: str, top_k: int | None) -> dict[str, Any]:
-        return self.conversation.ask(question, session_id=session_id, top_k=top_k, hint=self.hint).to_dict()
+        return self.conversation.ask(question, session_id=session_id, top_k=top_k, hint=self.hint,
+                                     answer_language=self.language).to_dict()
 
     def feedback(self, answer_id: str, rating: int, comment: str | None) -> bool:
         return self.conversation.store.add_feedback(answer_id, rating, comment)
@@ -48,9 +50,10 @@ class LocalBackend:
 class RemoteBackend:
     """A running Bildungslotse server (``lotse serve``)."""
 
-    def __init__(self, url: str, timeout: float = 120.0) -> None:
+    def __init__(self, url: str, timeout: float = 120.0, language: str | None = None) -> None:
         import httpx
 
+        self.language = language
         hint = locale_hint()  # sent as a browser would send its language
         self.client = httpx.Client(base_url=url.rstrip("/"), timeout=timeout,
                                    headers={"Accept-Language": hint} if hint else None)
@@ -69,6 +72,8 @@ class RemoteBackend:
         body: dict[str, Any] = {"question": question, "session_id": session_id}
         if top_k is not None:
             body["top_k"] = top_k
+        if self.language:
+            body["language"] = self.language
         status, data = self._post("/v1/ask", body)
         if status != 200:
             raise LotseError(data.get("message") or f"HTTP {status}")

@@ -21,7 +21,7 @@ import typer
 from rich.table import Table
 
 from evaluation.cli import eval_app
-from lotse.commands.common import DataDir, err, fail, load_settings, out
+from lotse.commands.common import AnswerLanguage, DataDir, err, fail, load_settings, out, served
 from lotse.commands.model import model_app
 from lotse.errors import LotseError
 from lotse.settings import Settings
@@ -82,6 +82,7 @@ def ask(
     data_dir: DataDir = None,
     top_k: Annotated[int | None, typer.Option("--top-k", "-k", help="Passages to return.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON response.")] = False,
+    language: AnswerLanguage = None,
 ) -> None:
     """Ask one question and print the answer with its sources. One to three words whose language is
     unclear ("Kita") are read in the terminal's language (LANG)."""
@@ -90,7 +91,7 @@ def ask(
     s = load_settings(data_dir)
     try:
         assistant = _assistant(s)
-        result = assistant.ask(question, top_k=top_k, hint=locale_hint())
+        result = assistant.ask(question, top_k=top_k, hint=locale_hint(), answer_language=served(language))
     except LotseError as exc:
         raise fail(exc) from exc
     if as_json:
@@ -112,13 +113,16 @@ def chat(
                                                           "instead of the local index.")] = None,
     top_k: Annotated[int | None, typer.Option("--top-k", "-k", help="Passages per answer.")] = None,
     session: Annotated[str | None, typer.Option("--session", help="Continue this session id.")] = None,
+    language: AnswerLanguage = None,
 ) -> None:
     """An interactive conversation with sources: one question per line, follow-ups understood.
     /new starts over, /good and /bad [comment] rate the last answer, /quit ends."""
     from lotse.chat import LocalBackend, RemoteBackend, run_chat
 
     try:
-        backend = RemoteBackend(url) if url else LocalBackend(load_settings(data_dir))
+        chosen = served(language)
+        backend = (RemoteBackend(url, language=chosen) if url
+                   else LocalBackend(load_settings(data_dir), language=chosen))
         run_chat(backend, out=out, err=err, session_id=session, top_k=top_k)
     except LotseError as exc:
         raise fail(exc) from exc

@@ -11,7 +11,7 @@ from rich.console import Console
 from lotse.errors import LotseError
 from lotse.settings import Settings
 
-__all__ = ["DataDir", "err", "fail", "load_settings", "out"]
+__all__ = ["AnswerLanguage", "DataDir", "err", "fail", "load_settings", "out", "served"]
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)  # whole lines: messages are read and grepped
@@ -20,6 +20,22 @@ DataDir = Annotated[
     Path | None,
     typer.Option("--data-dir", help="Index and session folder. Default: $LOTSE_DATA_DIR, else ./lotse-data."),
 ]
+
+AnswerLanguage = Annotated[
+    str | None,
+    typer.Option("--language", "-l", help="Answer in this language (ISO 639-1, e.g. en), whatever the "
+                                          "question reads as: \"How do I get a Kita-Platz?\" reads as German."),
+]
+
+
+def served(language: str | None) -> str | None:
+    """``language`` if we serve it; else the error names the ones we do."""
+    from assistant.language import SERVED_LANGUAGES
+
+    if language is None or language in SERVED_LANGUAGES:
+        return language
+    raise typer.BadParameter(f"{language!r} is not a language we serve; use one of {', '.join(SERVED_LANGUAGES)}.",
+                             param_hint="--language")
 
 
 def load_settings(data_dir: Path | None = None, **overrides: object) -> Settings:

@@ -359,6 +359,18 @@ class TestCli:
         assert proc.returncode == 0, proc.stderr
         assert json.loads(proc.stdout)["language"] == language
 
+    def test_a_chosen_language_frames_the_answer(self, demo_data_dir: Path, model_path: str) -> None:
+        env = {**os.environ, "LOTSE_EMBEDDING_MODEL": model_path}
+        question = "How do I get a Kita-Platz in Wattenscheid?"
+        proc = subprocess.run([*LOTSE, "ask", question, "--data-dir", str(demo_data_dir), "--json", "-l", "en"],
+                              env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        body = json.loads(proc.stdout)
+        assert body["language"] == "de" and body["answer"]["language"] == "en"
+        bad = subprocess.run([*LOTSE, "ask", question, "--data-dir", str(demo_data_dir), "--language", "xx"],
+                             env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
+        assert bad.returncode == 2 and "not a language we serve" in bad.stderr and "Traceback" not in bad.stderr
+
     def test_missing_index_is_a_clear_error(self, tmp_path: Path, model_path: str) -> None:
         env = {**os.environ, "LOTSE_EMBEDDING_MODEL": model_path}
         proc = subprocess.run([*LOTSE, "ask", "Kita?", "--data-dir", str(tmp_path)], env=env, cwd=REPO,
