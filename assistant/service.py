@@ -167,8 +167,8 @@ class Assistant:
         decision = self._judge(language, hits, ev, idx, q, query) if hits.ids else None
         found = decision is not None and decision.found
         # An offer that has ended is named when it would have answered a refused question, and when it
-        # matches better than every current passage: "Gibt es einen Infoabend zum Elterngeld?"
-        # was answered with another group's dates, the one evening there was having ended.
+        # matches better than every current passage: "Is there an info evening on parental allowance?"
+        # (uk) is answered with another group's dates, the one evening there was having ended.
         ended = self._ended(idx, q, query, language, k) if allow is None and self._has_ended(idx) else None
         ranks = {ci: r + 1 for r, ci in enumerate(hits.ids)}
         answer = self.composer.run(evidence=ev, found=found, chunks=idx.chunks, ranks=ranks,

@@ -76,7 +76,8 @@ class TestGenerative:
         """The one info evening on parental allowance ended in 2025; the model writes from the current
         passages, and the answer still names the evening, as the extractive one does."""
         fake_llm.mode = "good"
-        body = ask(full_server, "Gibt es einen Infoabend zum Elterngeld?")
+        # Ukrainian: "is there an info evening on parental allowance?" (the German one is refused)
+        body = ask(full_server, "Чи є інформаційний вечір про батьківську допомогу?")
         assert body["answer"]["mode"] == "generative" and body["found"] is True
         ended = body["ended_offer"]
         assert ended and "Elterngeld" in ended["title"]

@@ -177,10 +177,13 @@ class TestAsk:
         assert page in body["passages"][0]["source"]["url"]
         assert body["answer"]["text"].startswith(message("found", lang))
 
-    def test_a_refusal_names_the_offer_that_has_ended(self, server: str) -> None:
+    @pytest.mark.parametrize("question", ["Elterngeld beantragen", "Gibt es einen Infoabend zum Elterngeld?"])
+    def test_a_refusal_names_the_offer_that_has_ended(self, server: str, question: str) -> None:
         """The only Elterngeld page is an info evening that ended on 17 September 2025: hidden from the
-        answer, named in the refusal with its link; a question about something else names none."""
-        body = ask(server, "Elterngeld beantragen")
+        answer, named in the refusal with its link; a question about something else names none. (The
+        info-evening question was answered until the start page's list of links stopped being a passage:
+        its first line was that list's "Infoabend Elterngeld … (abgelaufen)", the ended offer by another way.)"""
+        body = ask(server, question)
         assert body["found"] is False
         ended = body["ended_offer"]
         assert ended and "Elterngeld" in ended["title"] and ended["end_date"].startswith("2025-09-17")
@@ -188,8 +191,7 @@ class TestAsk:
         assert "elterngeld" not in " ".join(p["source"]["url"] for p in body["passages"])
         assert ask(server, "Wann hat das Hallenbad am Sonntag geöffnet?")["ended_offer"] is None
 
-    @pytest.mark.parametrize("question", ["Gibt es einen Infoabend zum Elterngeld?",
-                                          "Чи є інформаційний вечір про батьківську допомогу?"])
+    @pytest.mark.parametrize("question", ["Чи є інформаційний вечір про батьківську допомогу?"])
     def test_an_answer_names_the_offer_that_matched_best_but_has_ended(self, server: str, question: str) -> None:
         """The one info evening on parental allowance ended in 2025. The question is still answered, from
         another group's page, and was given that group's dates as if they were the evening's; now the answer
