@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from assistant.language import SERVED_LANGUAGES
+from assistant.language import served_language
 
 __all__ = ["AskRequest", "AskResponse", "DocumentsResponse", "ErrorResponse", "FeedbackRequest", "FeedbackResponse",
            "GapsResponse", "AdminFeedbackResponse", "OfferOut", "OffersResponse", "ReindexJobOut", "SearchResponse"]
@@ -29,10 +29,7 @@ class AskRequest(BaseModel):
     @field_validator("language")
     @classmethod
     def _served(cls, value: str | None) -> str | None:
-        if value is not None and value not in SERVED_LANGUAGES:
-            raise ValueError(f"{value!r} is not a language we serve; use one of {', '.join(SERVED_LANGUAGES)}, "
-                             f"or leave it out to answer in the question's language")
-        return value
+        return served_language(value)
 
 
 class SourceOut(BaseModel):

@@ -27,7 +27,8 @@ import threading
 from collections.abc import Mapping
 from functools import lru_cache
 
-__all__ = ["CORE_LANGUAGES", "SERVED_LANGUAGES", "LanguageDetector", "accept_language_hint", "locale_hint"]
+__all__ = ["CORE_LANGUAGES", "SERVED_LANGUAGES", "LanguageDetector", "accept_language_hint", "locale_hint",
+           "served_language"]
 
 # ISO 639-1 codes; the order is the preference when the detector cannot decide.
 SERVED_LANGUAGES = ("de", "en", "ar", "tr", "uk", "ru", "fa", "pl", "es", "fr", "it", "ro", "el",
@@ -153,6 +154,13 @@ class LanguageDetector:
     def _weight(self, code: str, hint: str | None) -> float:
         weight = 1.0 + (self.hint_weight - 1.0) * (code == hint)
         return weight if code in self.core else weight * self.other_weight
+
+
+def served_language(code: str | None) -> str | None:
+    """``code`` if it is a language we serve (None stays None); else a ValueError naming the served ones."""
+    if code is None or code in SERVED_LANGUAGES:
+        return code
+    raise ValueError(f"{code!r} is not a language we serve; use one of {', '.join(SERVED_LANGUAGES)}")
 
 
 def accept_language_hint(header: str | None, served: tuple[str, ...] = SERVED_LANGUAGES) -> str | None:

@@ -29,13 +29,13 @@ AnswerLanguage = Annotated[
 
 
 def served(language: str | None) -> str | None:
-    """``language`` if we serve it; else the error names the ones we do."""
-    from assistant.language import SERVED_LANGUAGES
+    """``language`` if we serve it; else the usage error names the ones we do."""
+    from assistant.language import served_language
 
-    if language is None or language in SERVED_LANGUAGES:
-        return language
-    raise typer.BadParameter(f"{language!r} is not a language we serve; use one of {', '.join(SERVED_LANGUAGES)}.",
-                             param_hint="--language")
+    try:
+        return served_language(language)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--language") from exc
 
 
 def load_settings(data_dir: Path | None = None, **overrides: object) -> Settings:

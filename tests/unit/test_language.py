@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.language import LanguageDetector, accept_language_hint, locale_hint
+from assistant.language import LanguageDetector, accept_language_hint, locale_hint, served_language
 from evaluation.datasets import load_omos
 from lotse.settings import Settings
 
@@ -160,3 +160,9 @@ def test_accept_language(header: str | None, expected: str | None) -> None:
 ])
 def test_locale(env: dict[str, str], expected: str | None) -> None:
     assert locale_hint(env) == expected
+
+
+def test_served_language() -> None:
+    assert served_language("uk") == "uk" and served_language(None) is None
+    with pytest.raises(ValueError, match="not a language we serve; use one of de, en, ar"):
+        served_language("xx")
