@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.amounts import amounts
-from assistant.asks import asked_for, gives
+from assistant.asks import Asks, asked_for, gives
+from assistant.defines import Subject, subject_of
 from assistant.tables import highlight_quoted, quote_tables
 from index.store import LoadedIndex
 
@@ -41,6 +42,13 @@ def _says_something(text: str) -> bool:
 def is_field(sentence: str) -> bool:
     """Whether ``sentence`` is a field line ("Kosten: kostenlos") rather than a sentence of prose."""
     return bool(_FIELD.match(sentence))
+
+
+def says_what(subject: Subject, sentence: str) -> bool:
+    """Whether a sentence may say what ``subject`` is: it names it, and in a field line ("Inklusion heißt:
+    Jeder Mensch gehört dazu") its label does. "Anbieter: Musikschule Bochum" names the Musikschule but
+    says only who offers a course."""
+    return subject.named_in(sentence.split(":", 1)[0] if is_field(sentence) else sentence)
 
 
 def repeated_sentences(index: LoadedIndex, pages: int) -> np.ndarray:
@@ -132,20 +140,23 @@ class EvidenceSelector:
         return mask
 
     def weigh(self, index: LoadedIndex, first: int, sims: np.ndarray, sentences: list[str],
-              kind: str | None) -> np.ndarray:
+              kind: Asks | Subject | None) -> np.ndarray:
         """What orders one passage's sentences (rows ``first`` … of the index's sentence arrays) for the
         highlights and the answer: the cosine, plus ``type_bonus`` for a sentence that gives the ``kind``
-        of thing the question asks for. The one place a scoring term goes; the bench's grids subclass it
-        (``bench/answer_sentences.py``), so what they measure is this selector with one term changed."""
+        of thing the question asks for (a date, a price, a place; for "what is X?", a sentence of prose
+        that names X: ``assistant.defines``). The one place a scoring term goes; the bench's grids subclass
+        it (``bench/answer_sentences.py``), so what they measure is this selector with one term changed."""
         if kind is None:
             return sims.copy()
+        if isinstance(kind, Subject):
+            return sims + self.type_bonus * np.array([says_what(kind, s) for s in sentences])
         return sims + self.type_bonus * np.array([gives(kind, s) for s in sentences])
 
     def run(self, index: LoadedIndex, chunk_ids: list[int], query_vector: np.ndarray,
             question: str | None = None) -> Evidence:
         """``question``: its words, to see whether it asks for a date or a price (else by cosine alone)."""
         quotable = self._quotable(index)
-        kind = asked_for(question) if question and self.type_bonus else None
+        kind = (asked_for(question) or subject_of(question)) if question and self.type_bonus else None
         highlights: dict[int, list[tuple[int, int]]] = {}
         pool: list[tuple[int, float, SentenceHit]] = []  # (rank of its passage, its weight, sentence)
         # The abstention signal stays the best sentence of the top passages, one-word ones included:

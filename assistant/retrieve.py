@@ -38,6 +38,7 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.defines import subject_of
 from assistant.offer_names import OfferNames
 from index.store import LoadedIndex
 from lotse.embedding import Embedder, adapts
@@ -77,6 +78,9 @@ class FusionWeights:
     # weight. On OMoS-QA dev (en/ar/uk, adapted) 0.5 lifts page Recall@1 by about 6 points and Recall@5
     # by 3; at 1 it starts to outvote the question in Ukrainian.
     memory: float = 0.5
+    # "What is the Talentschmiede?": a passage whose own text names the subject, over the passages of
+    # the page that only has it as its title (``assistant.defines``). 0: off.
+    subject: float = 0.05
     candidates: int = 50  # passages taken from each signal's top list before the exact sum
     # At most this many passages of one page before every other page's (0: no cap). The top five
     # passages of OMoS-QA dev questions came from only 3.4 pages on average: a page that holds the
@@ -103,6 +107,7 @@ class Retrieved:
     lexical: dict[int, float] = field(default_factory=dict)
     offer: dict[int, float] = field(default_factory=dict)  # what the German offer names added
     memory: dict[int, float] = field(default_factory=dict)  # what the borrowed German vector added
+    subject: dict[int, float] = field(default_factory=dict)  # what naming a "what is" question's subject added
 
 
 ChunkFilter = Callable[[Chunk], bool]
@@ -219,6 +224,9 @@ class HybridRetriever:
             g_sent = np.where(g_best > -1.0, g_best, g_dense)
             added = w.memory * gate * (w.dense * g_dense + w.sentence * g_sent)
             fused_s = fused_s + added
+        named = self._named(index, query, cand)
+        if named is not None:
+            fused_s = fused_s + named
         fused = {int(i): float(s) for i, s in zip(cand, fused_s, strict=True)}
         return self._top(index, fused, k, allow, qv,
                          dense={int(i): float(s) for i, s in zip(cand, dense_s, strict=True)},
@@ -227,7 +235,18 @@ class HybridRetriever:
                          offer={int(i): float(a) for i, a in zip(cand, offer_s, strict=True) if a > 0}
                          if offer is not None else {},
                          memory={int(i): float(a) for i, a in zip(cand, added, strict=True)}
-                         if borrowed is not None else {})
+                         if borrowed is not None else {},
+                         subject={int(i): float(a) for i, a in zip(cand, named, strict=True) if a > 0}
+                         if named is not None else {})
+
+    def _named(self, index: LoadedIndex, query: str, cand: np.ndarray) -> np.ndarray | None:
+        """``FusionWeights.subject`` for each candidate whose text names the subject of a "what is"
+        question; None for other questions. The title is not the text: every passage of the page has it."""
+        subject = subject_of(query) if self.weights.subject > 0 else None
+        if subject is None:
+            return None
+        return self.weights.subject * np.array([subject.named_in(index.chunks[i].text) for i in cand.tolist()],
+                                               dtype=np.float32)
 
     def _offer_scores(self, index: LoadedIndex, query: str, language: str, depth: int,
                       candidates: set[int]) -> np.ndarray | None:

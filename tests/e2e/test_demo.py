@@ -215,6 +215,18 @@ class TestAsk:
         first = body["answer"]["text"].splitlines()[0 if body["language"] == "de" else 1]
         assert "31. Januar 2027" in first, body["answer"]["text"]
 
+    @pytest.mark.parametrize("question", ["Was ist die Talentschmiede?", "What is the Talentschmiede?",
+                                          "ما هي Talentschmiede؟", "Що таке Talentschmiede?"])
+    def test_what_is_a_name_quotes_the_sentence_that_names_it(self, server: str, question: str) -> None:
+        """Every sentence of the Talentschmiede page is embedded under its title, so the short lines won
+        ("Wir unterstützen eine zukunftsweisende duale Berufsausbildung …"), which never say the word.
+        The sentence that names it says what it is (assistant/defines.py)."""
+        body = ask(server, question)
+        lines = body["answer"]["text"].splitlines()
+        first = lines[0 if body["answer"]["language"] == "de" else 1]
+        assert "erfolgreiche Talentschmiede im Ruhrgebiet" in first, body["answer"]["text"]
+        assert "talentschmiede" in body["passages"][0]["source"]["url"].lower()
+
     @pytest.mark.parametrize("question", ["Was kostet die Hundesteuer?", "How much is the dog tax?"])
     def test_a_price_in_a_table_is_quoted_with_its_table(self, server: str, question: str) -> None:
         """The dog-tax rates stand in a table. Read cell by cell, its rows were alike, and the answer
