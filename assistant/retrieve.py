@@ -20,6 +20,10 @@ a German query vector from its nearest train sentences in its own language; that
 and sentence scores are added at ``FusionWeights.memory`` times the memory's own weight for the
 question (0 when no neighbour is close, as for a Wikipedia question).
 
+A question that asks only what a name is ("Was ist die Talentschmiede?", :mod:`assistant.defines`)
+adds ``FusionWeights.subject`` to the passages whose own text names it: the page titled with the
+name embeds all its passages under that title, and the one that says the word says what it is.
+
 Why a score sum and not reciprocal-rank fusion: the two cosines are on the same scale and
 their differences carry information that ranks throw away (a passage 0.001 behind the top
 one and a passage 0.05 behind are both "rank 2"). With rank fusion an off-topic BM25 list
