@@ -23,7 +23,11 @@ long questions the retrieval figures rest on must keep their language.
 of four words or more that lingua calls German are asked again without their German names (*What is
 the Talentschmiede?*), on the OMoS-QA **train** questions (de/en/ar/uk), on
 `evaluation/data/names_in_questions.jsonl` (30 questions in ten languages around German names, written
-for this) and on 1,166 German questions (MLQA dev, OMoS-QA train and dev) that must stay German.
+for this) and on 1,166 German questions (MLQA dev, OMoS-QA train and dev) that must stay German. A
+second grid, for ``GERMAN_FRAME`` and ``GERMAN_OVER_FOREIGN``, takes the mirror case: German questions
+around English names (*Was ist die UniverCity?*; the same German questions and
+`evaluation/data/german_around_names.jsonl`), with the OMoS-QA train/dev English questions and the
+foreign names_in_questions that must not turn German.
 """
 
 from __future__ import annotations
@@ -169,10 +173,37 @@ def names_grid(eval_data: Path) -> None:
         label = ("off", "off") if frame > 1 else (f"{frame:g}", "off" if ratio == inf else f"{ratio:g}")
         print(f"| {label[0]} | {label[1]} | " + "/".join(map(str, train_ok)) + f" | {names_ok} | {len(turned)} "
               + ("(" + "; ".join(turned[:3]) + ")" if turned else "") + " |")
+    german_names_grid(eval_data, german, names)
     served = LanguageDetector()
     print("\nnames_in_questions, served, missed: " + "; ".join(
         f"{x['question']} → {served.detect(x['question'])}" for x in names
         if served.detect(x["question"]) != x["language"]))
+
+
+def german_names_grid(eval_data: Path, german: list[str], names: list[dict]) -> None:
+    """The mirror rule, English names in a German question (*Was ist die UniverCity?*), setting by setting
+    (frame 2.0 and an infinite ratio: off): German questions (MLQA dev, OMoS-QA train and dev) and our
+    german_around_names set detected as German, and English questions (OMoS-QA train and dev) and the
+    foreign names_in_questions that the rule would turn German."""
+    own = [json.loads(line)["question"] for line in (DATA / "german_around_names.jsonl").read_text().splitlines()]
+    foreign = [(q.text, "en") for split in ("train", "dev") for q in load_omos(eval_data, split=split).questions["en"]]
+    foreign += [(x["question"], x["language"]) for x in names if x["language"] != "de"]
+    inf = math.inf
+    off = LanguageDetector(german_frame=2.0, german_over_foreign=inf)
+    foreign = [(q, lang) for q, lang in foreign if off.detect(q) != "de"]  # not German before the rule
+    print("\n## English names in a German question, no hint\n")
+    print(f"| GERMAN_FRAME | GERMAN_OVER_FOREIGN | German questions (of {len(german)}) "
+          f"| german_around_names (of {len(own)}) | other questions turned German (of {len(foreign)}) |")
+    print("|---|---|---|---|---|")
+    for frame, ratio in ((2.0, inf), (0.5, inf), (0.4, inf), (0.3, inf), (0.4, 3.0), (0.4, 2.0), (0.3, 2.0),
+                         (0.3, 1.5), (0.25, 1.5)):
+        detector = LanguageDetector(german_frame=frame, german_over_foreign=ratio)
+        turned = [q for q, _ in foreign if detector.detect(q) == "de"]
+        label = ("off", "off") if frame > 1 else (f"{frame:g}", "off" if ratio == inf else f"{ratio:g}")
+        print(f"| {label[0]} | {label[1]} | {sum(detector.detect(q) == 'de' for q in german)} "
+              f"| {sum(detector.detect(q) == 'de' for q in own)} | {len(turned)} "
+              + ("(" + "; ".join(turned[:3]) + ")" if turned else "") + " |")
+
 
 if __name__ == "__main__":
     main()
