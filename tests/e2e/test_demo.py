@@ -299,6 +299,19 @@ class TestAsk:
         assert "115" in body["answer"]["text"]
         assert body["answer"]["citations"] == []
 
+    @pytest.mark.parametrize(("question", "quoted"), [
+        ("Was plant die Stadt für Schulkinder?", "Betreuung von Schulkindern"),
+        ("What does the city do for lifelong learning?", "lebenslangen selbständigen Lernen"),
+    ])
+    def test_what_the_city_plans_is_answered_from_the_strategy(self, server: str, question: str,
+                                                               quoted: str) -> None:
+        """A background sentence that named the city ("Die Stadt schreibt offene Stellen … aus") drew
+        these away from the strategy page, which answers them (assistant/data/background_de.txt)."""
+        body = ask(server, question)
+        assert body["found"] is True, body["answer"]["text"]
+        assert quoted in body["answer"]["text"]
+        assert ask(server, "Wie warnt die Stadt bei Unwetter?")["found"] is False
+
     def test_session_and_top_k(self, server: str) -> None:
         body = ask(server, KITA_QUESTIONS["de"], session_id="abc-123", top_k=2)
         assert body["session_id"] == "abc-123"

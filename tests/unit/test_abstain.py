@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -107,6 +109,14 @@ def test_the_shipped_background_holds_no_words_of_education_or_childcare() -> No
     words = ("deutsch", "sprach", "kurs", "ausbildung", "schul", "kita", "kinder", "eltern", "lern", "bildung")
     for sentence in AbstentionPolicy().background_texts:
         assert not [w for w in words if w in sentence.casefold()], sentence
+
+
+def test_the_shipped_background_never_names_the_city_itself() -> None:
+    """The documents are the city's: "Was plant die Stadt für Schulkinder?" asks about them. "Die Stadt
+    schreibt offene Stellen … aus" drew it and the strategy's other questions phrased with "die Stadt"
+    away (refused by margins of 0.010 to 0.019; evaluation/data/city_asks.jsonl)."""
+    for sentence in AbstentionPolicy().background_texts:
+        assert not re.search(r"\b(?:die|der|in der) Stadt\b", sentence, re.IGNORECASE), sentence
 
 
 def test_a_few_words_all_in_the_passage_answer_what_the_margin_refused() -> None:
