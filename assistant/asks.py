@@ -1,4 +1,4 @@
-"""What a question asks for (a date, a price or a place) and whether a German sentence gives it.
+"""What a question asks for (a date, a price, a place, how long) and whether a German sentence gives it.
 
 "Bis wann muss ich mich für einen Kita-Platz anmelden?" wants a date. Sentence cosines rank the
 Kita page's sentences about registering above the one that names the deadline, because they
@@ -18,7 +18,7 @@ from typing import Literal
 
 __all__ = ["Asks", "asked_for", "cue_pattern", "gives"]
 
-Asks = Literal["until", "when", "cost", "where"]
+Asks = Literal["until", "when", "cost", "where", "duration"]
 
 # Matched in the casefolded question. A cue in Latin, Greek or Cyrillic letters starts a word
 # ("fee" is not in "coffee") and may end inside one, so a stem ("безкоштовн") covers its endings; a
@@ -111,6 +111,32 @@ _CUES: dict[Asks, tuple[str, ...]] = {
         "कहाँ है", "कहां है", "कहाँ होगा", "कहाँ होता", "कहाँ होती",  # hi
         "อยู่ที่ไหน", "ที่อยู่", "จัดที่ไหน",  # th
     ),
+    # How long something lasts: a course's weeks, a period, hours. "Wie lange dauert der Deutschkurs?"
+    # quoted the course's audience first and its dates second.
+    "duration": (
+        "wie lange", "wie viele wochen", "wie viele monate", "wie viele jahre", "wie viele tage",  # de
+        "wie viele stunden", "welche dauer", "wie ist die dauer",  # de
+        "how long", "how many weeks", "how many months", "how many years", "how many days", "how many hours",  # en
+        "duration",  # en
+        "كم مدة", "ما مدة", "ما هي مدة", "كم من الوقت", "كم يستغرق", "كم تستغرق", "كم تدوم", "كم يدوم",  # ar
+        "ne kadar sür", "kaç hafta", "kaç ay", "kaç yıl", "kaç gün", "kaç saat", "ne kadar zaman",  # tr
+        "як довго", "скільки триває", "скільки часу", "тривалість", "скільки тижнів", "скільки місяців",  # uk
+        "как долго", "сколько длится", "сколько времени", "продолжительность", "сколько недель",  # ru
+        "сколько месяцев",  # ru
+        "چه مدت", "چقدر طول", "چند هفته", "چند ماه", "چند سال", "چند روز", "مدت",  # fa
+        "jak długo", "ile trwa", "ile tygodni", "ile miesięcy",  # pl
+        "cuánto dura", "cuánto tiempo", "cuántas semanas", "cuántos meses", "duración",  # es
+        "combien de temps", "combien de semaines", "combien de mois", "durée",  # fr
+        "quanto dura", "quanto tempo", "quante settimane", "quanti mesi", "durata",  # it (ro "durata")
+        "cât durează", "cât timp", "câte săptămâni", "câte luni",  # ro
+        "πόσο διαρκεί", "πόσο καιρό", "πόσο χρόνο", "διάρκεια",  # el
+        "колко продължава", "колко време", "продължителност",  # bg
+        "koliko traje", "koliko dugo", "trajanje", "sa zgjat", "sa kohë",  # hr, sq
+        "bao lâu", "kéo dài", "mấy tuần", "mấy tháng",  # vi
+        "多长时间", "多久", "几周", "几个月",  # zh
+        "कितने समय", "कितना समय", "कितने दिन", "कितने हफ्ते", "कितने महीने",  # hi
+        "นานเท่าไร", "นานแค่ไหน", "กี่สัปดาห์", "กี่เดือน",  # th
+    ),
 }
 
 _MONTHS = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
@@ -129,6 +155,13 @@ _GIVES: dict[Asks, re.Pattern[str]] = {
     # "Ort: BVZ, Gustav-Heinemann-Platz 2-6, 44787 Bochum", "Beispielweg 7", "in Bochum-Langendreer",
     # "Raum 204"
     # A district field alone ("Bezirk: Bochum-Mitte") is not counted: the place field beside it says more.
+    # "vom 1. Februar bis 25. Juni 2027", "Zeitraum: …", "Dauer: 12 Wochen", "An sechs Abenden", "45 Minuten",
+    # "dauert vier Jahre", "von 15:30 bis 16:15 Uhr". Years only with "dauert" or "lang": "ab 16 Jahren" is an age.
+    "duration": re.compile(rf"\b(?:Zeitraum|Dauer|Laufzeit):|\bvom\s{_DATE}.{{0,40}}?\bbis\b|\bdauer[nt]\b"
+                           rf"|\b(?:\d+|ein|eine|einen|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf)"
+                           rf"\s(?:Minuten|Stunden|Tagen?|Wochen|Monaten?|Semestern?|Abenden?|Terminen?"
+                           rf"|Sitzungen|Unterrichtseinheiten|Unterrichtsstunden|Jahre\slang)\b"
+                           rf"|\bvon\s\d{{1,2}}(?:[:.]\d{{2}})?\sbis\s\d{{1,2}}(?:[:.]\d{{2}})?\sUhr", re.IGNORECASE),
     "where": re.compile(r"^(?!(?:•\s)?Bezirk:)(?:(?:•\s)?(?:Ort|Adresse|Anschrift|Standort|Veranstaltungsort"
                         r"|Treffpunkt):|.*(?:\b\d{5}\s[A-ZÄÖÜ]"
                         r"|[a-zäöüß](?:straße|strasse|str\.|weg|platz|allee|ring|gasse|damm)\s\d"
@@ -149,12 +182,15 @@ _ASKED = {kind: re.compile("|".join(cue_pattern(c) for c in cues)) for kind, cue
 
 
 def asked_for(question: str) -> Asks | None:
-    """``"until"`` (a deadline), ``"when"`` (a date or time), ``"cost"`` (a price) or ``"where"`` (a place)
-    when the question asks for one; None otherwise, or when it asks for two at once."""
+    """``"until"`` (a deadline), ``"when"`` (a date or time), ``"cost"`` (a price), ``"where"`` (a place) or
+    ``"duration"`` (how long) when the question asks for one; None otherwise, or when it asks for two at once."""
     q = question.casefold()
     kinds = [kind for kind, pattern in _ASKED.items() if pattern.search(q)]
     if "until" in kinds and "when" in kinds:
         kinds.remove("when")
+    # "ne kadar sürer" (tr), "چقدر طول می‌کشد" (fa): how long, though "ne kadar" and "چقدر" alone ask a price
+    if "duration" in kinds and "cost" in kinds:
+        kinds.remove("cost")
     return kinds[0] if len(kinds) == 1 else None
 
 

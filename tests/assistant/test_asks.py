@@ -24,7 +24,8 @@ from assistant.asks import asked_for, gives
     ("هزینه کلاس زبان آلمانی چقدر است؟", "cost"),
     ("Wie melde ich mein Kind für einen Kita-Platz an?", None),
     ("Hat die Musikschule einen Kurs für fünfjährige Kinder?", None),  # Albanian "kur" is a whole word
-    ("Wie lange muss man für eine unbefristete Aufenthaltserlaubnis in Deutschland leben?", None),  # "Frist" inside
+    # how long, and no deadline: "Frist" stands inside "unbefristete"
+    ("Wie lange muss man für eine unbefristete Aufenthaltserlaubnis in Deutschland leben?", "duration"),
     ("Is there coffee at the parents' evening?", None),  # "fee" inside
     ("Chiến lược Bochum nói gì về giáo dục phổ thông?", None),  # Vietnamese "giá" inside "giáo"
     ("Okul danışmanlığı kaç yaşına kadar?", None),  # Turkish "kadar", not Croatian "kada"
@@ -47,6 +48,15 @@ from assistant.asks import asked_for, gives
     ("Wie hoch sind die Elternbeiträge für die Kita?", "cost"),
     ("Wie viel zahle ich für die Musikschule?", "cost"),
     ("Wie kann ich einen Beitrag zur Bildungsstrategie leisten?", None),  # a contribution, not a fee
+    ("Wie lange dauert der Deutschkurs?", "duration"),
+    ("How long is the German course?", "duration"),
+    ("Almanca kursu ne kadar sürüyor?", "duration"),  # "ne kadar" alone asks a price
+    ("Almanca kursu ne kadar?", "cost"),
+    ("Скільки триває курс німецької?", "duration"),
+    ("كم مدة دورة اللغة الألمانية؟", "duration"),
+    ("دوره زبان آلمانی چقدر طول می کشد؟", "duration"),  # "چقدر" alone asks a price
+    ("Wann und wie lange findet der Kurs statt?", None),
+    ("Ist die Förderung dauerhaft?", None),
     ("أين تجتمع المجموعة؟", "where"),  # where does the group meet
     ("Де збирається група?", "where"),
     ("Где встречается группа?", "where"),
@@ -76,6 +86,14 @@ def test_what_a_question_asks_for(question: str, kind: str | None) -> None:
     ("where", "Die Beratung ist im Rathaus, Marktstraße 12, Raum 204.", True),
     ("where", "Der Kurs richtet sich an Jugendliche ab 16 Jahren und Erwachsene.", False),
     ("where", "Die Gruppe trifft sich vom 3. März bis 7. April 2027 jeweils mittwochs.", False),
+    ("duration", "Die Gruppe trifft sich vom 3. März bis 7. April 2027 jeweils mittwochs.", True),
+    ("duration", "Zeitraum: 1. Februar 2027 bis 25. Juni 2027", True),
+    ("duration", "An sechs Abenden tauschen sich bis zu zwölf Eltern aus.", True),
+    ("duration", "Der Unterricht findet montags von 9:00 bis 12:15 Uhr statt.", True),
+    ("duration", "Die Grundschule dauert vier Jahre.", True),
+    ("duration", "Der Kurs richtet sich an Jugendliche ab 16 Jahren und Erwachsene.", False),  # an age
+    ("duration", "Für Kinder von 4 bis 6 Jahren.", False),
+    ("duration", "Die Kursgebühr beträgt 145 Euro einschließlich Lehrbuch.", False),
 ])
 def test_whether_a_sentence_gives_it(kind: str, sentence: str, expected: bool) -> None:
     assert gives(kind, sentence) is expected  # type: ignore[arg-type]

@@ -215,6 +215,14 @@ class TestAsk:
         first = body["answer"]["text"].splitlines()[0 if body["language"] == "de" else 1]
         assert "31. Januar 2027" in first, body["answer"]["text"]
 
+    @pytest.mark.parametrize("question", ["Wie lange dauert der Deutschkurs?", "Скільки триває курс німецької?"])
+    def test_a_question_how_long_quotes_the_period_first(self, server: str, question: str) -> None:
+        """The course's audience ("Deutschkurs für Jugendliche ab 16 Jahren …") came first by cosine; the
+        question asks how long, so the sentence with the course's dates leads (assistant/asks.py)."""
+        body = ask(server, question)
+        first = body["answer"]["text"].splitlines()[0 if body["language"] == "de" else 1]
+        assert "1. Februar bis 25. Juni 2027" in first, body["answer"]["text"]
+
     @pytest.mark.parametrize("question", ["Was ist die Talentschmiede?", "What is the Talentschmiede?",
                                           "ما هي Talentschmiede؟", "Що таке Talentschmiede?"])
     def test_what_is_a_name_quotes_the_sentence_that_names_it(self, server: str, question: str) -> None:
