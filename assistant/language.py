@@ -19,7 +19,8 @@ and stays German); if that is still German, the first word goes too. Another lan
 if lingua is sure enough of it (``FOREIGN_FRAME``, ``FOREIGN_OVER_GERMAN``). The mirror case, a German
 question around English names that lingua gives to English (*Was ist die UniverCity?*), is asked again
 the same way, and German wins back if the words around the names are German (``GERMAN_FRAME``,
-``GERMAN_OVER_FOREIGN``).
+``GERMAN_OVER_FOREIGN``). Among the Cyrillic languages, a Russian or Bulgarian verdict on text with a
+letter or question word only Ukrainian uses is Ukrainian (*Що таке Talentschmiede?*).
 """
 
 from __future__ import annotations
@@ -65,6 +66,9 @@ GERMAN_OVER_FOREIGN = 2.0
 _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff]")
 _PERSIAN_LETTERS = re.compile(r"[پچژگکی]")  # letters Arabic does not use (ک/ی are Persian forms)
 _ARABIC_LETTERS = re.compile(r"[ةىيك]")  # ta marbuta, alif maqsura, dotted ya, Arabic kaf: not Persian
+# Letters only Ukrainian writes among the served Cyrillic languages, and its question words that Russian and
+# Bulgarian do not use: lingua gives "Що таке Talentschmiede?" and "Що означає Sprengelprinzip?" to Bulgarian.
+_UKRAINIAN = re.compile(r"[іїєґІЇЄҐ]|(?<![\w-])(?:що|чи|таке|якщо)(?![\w-])", re.IGNORECASE)
 _LATIN = "A-Za-z\u00c0-\u024f\u1e00-\u1eff"  # with Vietnamese (Latin Extended Additional)
 _NON_LATIN_LETTER = re.compile(rf"[^\W\d_{_LATIN}]")
 _LATIN_WORD = re.compile(rf"[{_LATIN}][{_LATIN}\d\-'’.]*")
@@ -108,9 +112,9 @@ class LanguageDetector:
         return _cached_detect(self, text.strip()[:500], hint if hint in self.languages else None)
 
     def _detect(self, text: str, hint: str | None) -> str:
-        code = self._verdict(text, hint)
+        code = self._cyrillic(text, self._verdict(text, hint))
         if code not in NON_LATIN_LANGUAGES and _NON_LATIN_LETTER.search(text):
-            return self._without_latin_words(text, hint, code)
+            return self._cyrillic(text, self._without_latin_words(text, hint, code))
         if len(text.split()) > SHORT_WORDS and "de" in self.languages:
             if code == "de":
                 return self._around_names(text)
@@ -141,6 +145,13 @@ class LanguageDetector:
         if hint in NON_LATIN_LANGUAGES and max(confidences.values()) < UNSURE and not _NON_LATIN_LETTER.search(text):
             return hint
         return max(scores, key=lambda code: scores[code])
+
+    def _cyrillic(self, text: str, verdict: str) -> str:
+        """Ukrainian for a Russian or Bulgarian verdict on text with a letter or question word only
+        Ukrainian uses (the languages lingua confuses on a few words); else ``verdict``."""
+        if verdict in ("ru", "bg") and "uk" in self.languages and _UKRAINIAN.search(text):
+            return "uk"
+        return verdict
 
     def _without_latin_words(self, text: str, hint: str | None, verdict: str) -> str:
         """A question in another script around Latin names: the language of its other words."""

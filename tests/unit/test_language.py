@@ -123,6 +123,21 @@ def test_names_in_questions_and_german_questions_that_stay_german() -> None:
     assert [q for q in german if off.detect(q) == "de" and served.detect(q) != "de"] == []
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Що таке Talentschmiede?", "uk"),  # lingua alone: Bulgarian ("таке", "що")
+    ("Що означає Sprengelprinzip?", "uk"),  # lingua alone: Bulgarian ("є")
+    ("Що таке школа?", "uk"),
+    ("Чи є курси для батьків?", "uk"),
+    ("Что такое Talentschmiede?", "ru"),
+    ("Какво е Talentschmiede?", "bg"),
+    ("Къде мога да получа консултация, което току-що пристигна?", "bg"),  # "току-що" is Bulgarian
+    ("Защо курсът е платен?", "bg"),
+])
+def test_ukrainian_by_its_letters_and_question_words(detector: LanguageDetector, question: str,
+                                                     expected: str) -> None:
+    assert detector.detect(question) == expected
+
+
 @pytest.mark.parametrize("question", [
     "Was ist die UniverCity?",  # lingua alone: English
     "Wann beginnt der Workshop Coding for Kids?",  # lingua alone: English
