@@ -143,9 +143,10 @@ class EvidenceSelector:
               kind: Asks | Subject | None) -> np.ndarray:
         """What orders one passage's sentences (rows ``first`` … of the index's sentence arrays) for the
         highlights and the answer: the cosine, plus ``type_bonus`` for a sentence that gives the ``kind``
-        of thing the question asks for (a date, a price, a place; for "what is X?", a sentence of prose
-        that names X: ``assistant.defines``). The one place a scoring term goes; the bench's grids subclass
-        it (``bench/answer_sentences.py``), so what they measure is this selector with one term changed."""
+        of thing the question asks for (a date, a price, a place, how long; for "what is X?", a sentence
+        that names X, a field line by its label: ``says_what``). The one place a scoring term goes; the
+        bench's grids subclass it (``bench/answer_sentences.py``), so what they measure is this selector
+        with one term changed."""
         if kind is None:
             return sims.copy()
         if isinstance(kind, Subject):

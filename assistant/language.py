@@ -194,7 +194,7 @@ class LanguageDetector:
         confidences = self._confidences(frame)
         if not confidences:
             return "de"
-        best = max(confidences, key=lambda code: confidences[code], default="de")
+        best = max(confidences, key=lambda code: confidences[code])
         if best != "de" and (confidences[best] >= self.foreign_frame
                              or confidences[best] >= self.foreign_over_german * confidences.get("de", 0.0)):
             return best
