@@ -12,7 +12,8 @@ sentence. Per question set: how many are answered, as served (b = 0) and at each
 question, and which questions change at b = 0.05.
 
 Sets: on the demo index, `demo_languages.jsonl` (dev) and `_heldout`, `offer_asks.jsonl`,
-`keyword_asks.jsonl`; with ``--omos``, on the OMoS-QA index, its dev questions (answerable and not) and
+`keyword_asks.jsonl`, `city_asks.jsonl`;
+with ``--omos``, on the OMoS-QA index, its dev questions (answerable and not) and
 `out_of_domain.jsonl` and `_heldout`. Both runs add `deadline_asks.jsonl`: 24 deadline questions about
 city services outside the corpus (tax return, parking fine, car registration…), in eleven languages,
 12 dev and 12 held out, written for this probe. A probe only; nothing is served from it
@@ -54,6 +55,8 @@ def demo_sets() -> list[tuple[str, str]]:
     rows += [(f"offer_asks {r['split']} (unanswerable)", r["question"]) for r in _jsonl("offer_asks.jsonl")]
     rows += [(f"keyword_asks {'covered' if r['covered'] else 'not covered'}", r["query"])
              for r in _jsonl("keyword_asks.jsonl")]
+    rows += [(f"city_asks {'covered' if r['covered'] else 'not covered'}", r["question"])
+             for r in _jsonl("city_asks.jsonl")]
     return rows
 
 
