@@ -22,8 +22,8 @@ sys.path.insert(0, str(ROOT))
 from assistant.factory import build_lexicon, build_memory, fusion_weights  # noqa: E402
 from assistant.language import LanguageDetector  # noqa: E402
 from assistant.retrieve import HybridRetriever, top_indices  # noqa: E402
+from bench.fusion_sweep import cached_omos_index  # noqa: E402
 from evaluation.datasets import load_omos  # noqa: E402
-from index.store import IndexStore  # noqa: E402
 from lotse.embedding import configured_embedder  # noqa: E402
 from lotse.settings import Settings  # noqa: E402
 
@@ -55,10 +55,7 @@ class SoftMax(HybridRetriever):
 
 def main() -> None:
     s = Settings()
-    folder = next(iter(sorted((s.data_dir / "eval").glob("omos-*"))), None)
-    if folder is None:
-        sys.exit("No cached OMoS index under $LOTSE_DATA_DIR/eval: run `lotse eval omos --split dev` first.")
-    index = IndexStore(folder).load()
+    index = cached_omos_index(s)
     embedder = configured_embedder(s)
     memory = build_memory(s) if getattr(embedder, "query_adapter", None) is not None else None
     detector = LanguageDetector()
