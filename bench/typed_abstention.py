@@ -33,7 +33,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.asks import asked_for, gives  # noqa: E402
+from assistant.asks import asked_for  # noqa: E402
+from assistant.evidence import EvidenceSelector  # noqa: E402
 from assistant.factory import build_assistant  # noqa: E402
 from assistant.filters import default_filter  # noqa: E402
 from lotse.embedding import adapts  # noqa: E402
@@ -92,6 +93,7 @@ def main() -> None:
     rows += [(f"deadline_asks {r['split']} (unanswerable)", r["question"]) for r in _jsonl("deadline_asks.jsonl")]
     policy, index = assistant.abstention, assistant.index.get()
     policy.warm_up(assistant.embedder)
+    selectors = {b: EvidenceSelector(type_bonus=b) for b in BONUS}
     answered: dict[float, Counter[tuple[str, str]]] = {b: Counter() for b in BONUS}
     totals: Counter[tuple[str, str]] = Counter()
     changed = []
@@ -104,22 +106,24 @@ def main() -> None:
         kind = asked_for(q)
         totals[(group, str(kind))] += 1
         keywords = assistant.keywords.in_evidence(q, index.chunks, ev)
-        background = policy._vectors @ hits.query_vector  # type: ignore[operator]
+        background = np.asarray(policy._vectors @ hits.query_vector)  # type: ignore[operator]
+        # (first row, cosines, texts) of each top passage's sentences, once for every b
+        passages = []
+        for ci in hits.ids[:assistant.evidence.answer_from_top]:
+            first, end = index.chunk_sentences[ci]
+            if end > first:
+                text = index.chunks[ci].text
+                passages.append((first, np.asarray(index.sentence_vectors[first:end] @ hits.query_vector),
+                                 [text[int(index.sentence_map[r, 1]):int(index.sentence_map[r, 2])]
+                                  for r in range(first, end)]))
         for b in BONUS:
             decision = served
             if kind is not None and b > 0:
-                best = -1.0
-                for ci in hits.ids[:assistant.evidence.answer_from_top]:
-                    first, end = index.chunk_sentences[ci]
-                    if end <= first:
-                        continue
-                    text = index.chunks[ci].text
-                    typed = [gives(kind, text[int(index.sentence_map[r, 1]):int(index.sentence_map[r, 2])])
-                             for r in range(first, end)]
-                    sims = np.asarray(index.sentence_vectors[first:end] @ hits.query_vector) + b * np.array(typed)
-                    best = max(best, float(sims.max()))
-                bg = max(float(v) + b * gives(kind, t) for v, t in zip(background, policy.background_texts,
-                                                                        strict=True))
+                # the served selector's own term (``EvidenceSelector.weigh``), at bonus b, on both sides
+                weigh = selectors[b].weigh
+                best = max((float(weigh(index, first, sims, texts, kind).max()) for first, sims, texts in passages),
+                           default=-1.0)
+                bg = float(weigh(index, 0, background, policy.background_texts, kind).max())
                 decision = policy.decide(best, bg, adapted=adapts(assistant.embedder, language), language=language,
                                          keywords=keywords)
             answered[b][(group, str(kind))] += decision.found
