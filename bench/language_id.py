@@ -28,6 +28,11 @@ second grid, for ``GERMAN_FRAME`` and ``GERMAN_OVER_FOREIGN``, takes the mirror 
 around English names (*Was ist die UniverCity?*; the same German questions and
 `evaluation/data/german_around_names.jsonl`), with the OMoS-QA train/dev English questions and the
 foreign names_in_questions that must not turn German.
+
+``--letters`` compares the detector with and without its letter rules (a Russian or Bulgarian verdict on
+і, ї, є, ґ or що/чи/таке/якщо is Ukrainian; a Latin-script verdict on ¿ or ¡ is Spanish) over every
+OMoS-QA split, XQuAD and the question sets under `evaluation/data`: right before → after per language,
+and the questions that changed.
 """
 
 from __future__ import annotations
@@ -98,9 +103,13 @@ def main() -> None:
     ap.add_argument("--eval-data", type=Path, default=REPO.parent / "shared" / "data")
     ap.add_argument("--no-eval", action="store_true", help="skip the OMoS-QA/XQuAD check")
     ap.add_argument("--names", action="store_true", help="the FOREIGN_FRAME grid on OMoS-QA train")
+    ap.add_argument("--letters", action="store_true", help="the letter rules on and off, every question set")
     args = ap.parse_args()
     if args.names:
         names_grid(args.eval_data)
+        return
+    if args.letters:
+        letters_report(args.eval_data)
         return
 
     items = load(args.split)
@@ -145,6 +154,38 @@ def main() -> None:
             cells.append(f"{lang} {changed}/{len(qs)} ({sum(x == lang for x in a) / len(qs):.3f} → "
                          f"{sum(y == lang for y in b) / len(qs):.3f})")
         print(f"- {name}: " + "; ".join(cells))
+
+
+def letters_report(eval_data: Path) -> None:
+    """Right without → with the letter rules, per set and language, and every question that changed."""
+    off, on = LanguageDetector(by_letters=False), LanguageDetector()
+    sets: list[tuple[str, dict[str, list[str]]]] = [
+        (f"OMoS-QA {split}", {lang: [q.text for q in qs]
+                              for lang, qs in load_omos(eval_data, split=split).questions.items()})
+        for split in ("train", "dev", "test")]
+    sets.append(("XQuAD", {lang: [q.text for q in qs] for lang, qs in load_xquad(eval_data).questions.items()}))
+    for path in sorted(DATA.glob("*.jsonl")):
+        by_lang: dict[str, list[str]] = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            text = row.get("question") or row.get("query")
+            if isinstance(text, str) and isinstance(row.get("language"), str):
+                by_lang.setdefault(row["language"].split("|")[0], []).append(text)
+        if by_lang:
+            sets.append((path.name, by_lang))
+    print("| set | questions | changed | right, without → with the letter rules |\n|---|---:|---:|---|")
+    changes: list[str] = []
+    for name, by_lang in sets:
+        cells, total, changed = [], 0, 0
+        for lang, qs in sorted(by_lang.items()):
+            a, b = [off.detect(q) for q in qs], [on.detect(q) for q in qs]
+            moved = [f"{q} ({x} → {y})" for q, x, y in zip(qs, a, b, strict=True) if x != y]
+            total, changed = total + len(qs), changed + len(moved)
+            changes += [f"{name}, {lang}: {m}" for m in moved]
+            if moved:
+                cells.append(f"{lang} {sum(x == lang for x in a)} → {sum(y == lang for y in b)} of {len(qs)}")
+        print(f"| {name} | {total} | {changed} | {'; '.join(cells) or 'unchanged'} |")
+    print("\nchanged:\n" + "\n".join(f"- {c}" for c in changes))
 
 
 def names_grid(eval_data: Path) -> None:
