@@ -194,6 +194,11 @@ def asked_for(question: str) -> Asks | None:
     return kinds[0] if len(kinds) == 1 else None
 
 
+# Web and e-mail addresses name no date, price or place, though their digits and words may look like one:
+# "Anmeldung: http://127.0.0.1:8001/…" held the date "0.0." and was quoted first for "Wann beginnt der Kurs?".
+_ADDRESSES = re.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+")
+
+
 def gives(kind: Asks, sentence: str) -> bool:
-    """Whether a German sentence states what ``kind`` asks for."""
-    return bool(_GIVES[kind].search(sentence))
+    """Whether a German sentence states what ``kind`` asks for (outside its web and e-mail addresses)."""
+    return bool(_GIVES[kind].search(_ADDRESSES.sub(" ", sentence)))

@@ -94,6 +94,12 @@ def test_what_a_question_asks_for(question: str, kind: str | None) -> None:
     ("duration", "Der Kurs richtet sich an Jugendliche ab 16 Jahren und Erwachsene.", False),  # an age
     ("duration", "Für Kinder von 4 bis 6 Jahren.", False),
     ("duration", "Die Kursgebühr beträgt 145 Euro einschließlich Lehrbuch.", False),
+    # an address's digits and words are no date, price or place
+    ("when", "Anmeldung: http://127.0.0.1:8001/angebote/vhs-deutschkurs-a1.html", False),
+    ("when", "Infos: www.bochum.de/termine-17.09.2025", False),
+    ("where", "Kontakt: https://www.bochum.de/Bochum-Mitte/Beratung", False),
+    ("cost", "Anmeldung per E-Mail an kostenlos-beraten@example.org", False),
+    ("when", "Anmeldung per E-Mail an vhs@example.org bis 12.03.2027", True),
 ])
 def test_whether_a_sentence_gives_it(kind: str, sentence: str, expected: bool) -> None:
     assert gives(kind, sentence) is expected  # type: ignore[arg-type]
