@@ -23,6 +23,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from assistant.asks import asked_for
 from assistant.sessions import Turn
 
 __all__ = ["SHORT", "FollowUp", "QueryContext"]
@@ -170,13 +171,22 @@ class FollowUp:
     def leaning(self, question: str, history: Sequence[Turn], language: str | None, cue: str) -> QueryContext:
         """``question`` read as a follow-up of ``history`` (not empty), for the reason ``cue``."""
         # The question the follow-up leans on: the last one that carried its own topic, so
-        # "Und dort?" after "Und was kostet das?" still goes back to the Kita question.
-        anchor = history[-1]
-        for turn in reversed(history):
+        # "Und dort?" after "Und was kostet das?" still goes back to the Kita question. The first
+        # question carries one whatever its words: "Is there a German course …?" has the cue "there".
+        anchor = history[0]
+        for turn in reversed(history[1:]):
             if not self.cue(turn.question, None if language is None else {turn.language}):
                 anchor = turn
                 break
         prev = " ".join(anchor.question.split()[: self.max_context_words])
-        if anchor is not history[-1]:
+        if anchor is not history[-1] and not _other_kind(question, history[-1].question):
             prev = f"{prev} {history[-1].question}"
         return QueryContext(question, prev, anchor.language, cue)
+
+
+def _other_kind(question: str, last: str) -> bool:
+    """Whether ``question`` and the ``last`` follow-up each ask for a kind of answer, and not the same one:
+    "До якого числа?" after "А скільки це коштує?" asks the Kita question's deadline, not the price's, and
+    with the price question in front it was answered with the fee table again."""
+    kind, before = asked_for(question), asked_for(last)
+    return kind is not None and before is not None and kind != before

@@ -102,6 +102,27 @@ def test_a_chain_of_follow_ups_goes_back_to_the_question_with_the_topic() -> Non
     assert ctx.previous == "Wie melde ich mein Kind für die Kita an? Und was kostet das?"
 
 
+def test_a_follow_up_that_asks_for_another_kind_leans_on_the_topic_alone() -> None:
+    """A deadline after a price: the price question in front pulled the fee table again."""
+    history = [Turn("Як записати дитину в дитячий садок?", "uk", "a0", True),
+               Turn("А скільки це коштує?", "uk", "a1", True)]
+    assert FollowUp().run("До якого числа?", history, "uk").previous == "Як записати дитину в дитячий садок?"
+    ctx = FollowUp().run("Und bis wann?", turns("Wie melde ich mein Kind für die Kita an?", "Und was kostet das?"))
+    assert ctx.previous == "Wie melde ich mein Kind für die Kita an?"
+    # the same kind, or none, keeps the last follow-up in front
+    ctx = FollowUp().run("Und wie viel für Kinder unter drei?", turns("Wie melde ich mein Kind für die Kita an?",
+                                                                       "Und was kostet das?"))
+    assert ctx.previous == "Wie melde ich mein Kind für die Kita an? Und was kostet das?"
+
+
+def test_the_first_question_carries_the_topic_whatever_its_words() -> None:
+    """ "there" is a back-reference, but "Is there …?" opens the conversation: it is what the rest lean on."""
+    history = [Turn("Is there a German course for beginners at the VHS?", "en", "a0", True),
+               Turn("How much is it?", "en", "a1", True)]
+    ctx = FollowUp().run("And when are the classes?", history, "en")
+    assert ctx.previous == "Is there a German course for beginners at the VHS?"
+
+
 def test_topic_change_is_not_dragged_back() -> None:
     ctx = FollowUp().run("Wie hoch ist die Hundesteuer?", turns("Wie melde ich mein Kind für die Kita an?"))
     assert not ctx.is_followup

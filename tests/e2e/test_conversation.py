@@ -106,6 +106,23 @@ class TestConversation:
         assert lines[0].startswith("Monatliche Elternbeiträge nach Jahreseinkommen"), lines
         assert len(rows) == 1 and rows[0].startswith("• über 49.000 bis 62.000 Euro – "), lines
 
+    @pytest.mark.parametrize(("turns", "wanted"), [
+        # the price question in front pulled the fee table again
+        (["Як записати дитину в дитячий садок?", "А скільки це коштує?", "До якого числа?"], "31. Januar 2027"),
+        # "Is there …" has the back-reference "there": the price question was taken for the topic and refused
+        (["Is there a German course for beginners at the VHS?", "How much is it?", "And when are the classes?"],
+         "1. Februar"),
+    ])
+    def test_a_third_turn_that_asks_for_another_kind_is_answered_from_the_topic(self, server: str,
+                                                                              turns: list[str],
+                                                                              wanted: str) -> None:
+        sid = ask(server, turns[0])["session_id"]
+        ask(server, turns[1], session_id=sid)
+        body = ask(server, turns[2], session_id=sid)
+        assert body["follow_up"] is True and body["found"] is True, body["answer"]["text"]
+        quoted = [line for line in body["answer"]["text"].splitlines() if re.search(r" \[\d+\]$", line)]
+        assert wanted in quoted[0], quoted
+
     def test_topic_change_is_not_a_follow_up(self, server: str) -> None:
         ask(server, "Wie melde ich mein Kind für einen Kita-Platz an?", session_id="conv-switch")
         body = ask(server, "Wie hoch ist die Hundesteuer für den ersten Hund?", session_id="conv-switch", top_k=3)
