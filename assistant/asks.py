@@ -18,7 +18,7 @@ from typing import Literal
 
 __all__ = ["Asks", "asked_for", "cue_pattern", "gives"]
 
-Asks = Literal["until", "when", "cost", "where", "duration"]
+Asks = Literal["until", "when", "cost", "where", "duration", "plan"]
 
 # Matched in the casefolded question. A cue in Latin, Greek or Cyrillic letters starts a word
 # ("fee" is not in "coffee") and may end inside one, so a stem ("безкоштовн") covers its endings; a
@@ -137,6 +137,33 @@ _CUES: dict[Asks, tuple[str, ...]] = {
         "कितने समय", "कितना समय", "कितने दिन", "कितने हफ्ते", "कितने महीने",  # hi
         "นานเท่าไร", "นานแค่ไหน", "กี่สัปดาห์", "กี่เดือน",  # th
     ),
+    # What the city plans or aims for: the strategy's own sentences ("Wir fördern eine … Kita-Betreuung.").
+    # "What is Bochum planning for childcare?" quoted the Kita portal's registration period. Verbs of
+    # planning and nouns of goals only: "Strategie" would turn "Was ist die Bochum Strategie?" from a
+    # question about a name (``assistant.defines``) into one about plans, and Italian "piano" is also
+    # the instrument, English "planet…" no plan.
+    "plan": (
+        "plant=", "planen", "geplant", "vorhaben", "vorhat", "ziel=", "ziele=", "zielen=",  # de
+        "planning", "plan=", "plans=", "planned", "goal", "aim=", "aims=",  # en ("intended for": an audience)
+        "تخطط", "يخطط", "خطة", "خطط", "أهداف", "الهدف",  # ar (not "هدف" alone: يستهدف, targets, an audience)
+        "planl", "plan=", "planı", "hedef",  # tr
+        "планує", "плану", "план=", "плани", "планах", "мета=", "мету", "цілі",  # uk
+        "планирует", "планы", "планах", "цели=", "цель",  # ru
+        "چه برنامه", "برنامه‌ریزی", "برنامه ریزی", "هدف از", "هدفش", "اهداف",  # fa (Arabic script: not "هدف")
+        "planuje", "plany", "cel=", "cele=", "celem",  # pl
+        "planea", "planes", "prevé", "objetivo",  # es
+        "prévoit", "projette", "objectif",  # fr
+        "prevede", "pianifica", "obiettiv",  # it
+        "planifică", "planuri", "obiectiv",  # ro
+        "σχεδιάζει", "σχέδι", "στόχ",  # el
+        "планира", "планове", "цел=",  # bg
+        "planira", "planove", "cilj",  # hr
+        "planifikon", "qëllim",  # sq
+        "kế hoạch", "mục tiêu", "dự định",  # vi
+        "计划", "目标", "规划",  # zh
+        "योजना", "लक्ष्य",  # hi
+        "แผน", "เป้าหมาย",  # th
+    ),
 }
 
 _MONTHS = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
@@ -162,6 +189,9 @@ _GIVES: dict[Asks, re.Pattern[str]] = {
                            rf"\s(?:Minuten|Stunden|Tagen?|Wochen|Monaten?|Semestern?|Abenden?|Terminen?"
                            rf"|Sitzungen|Unterrichtseinheiten|Unterrichtsstunden|Jahre\slang)\b"
                            rf"|\bvon\s\d{{1,2}}(?:[:.]\d{{2}})?\sbis\s\d{{1,2}}(?:[:.]\d{{2}})?\sUhr", re.IGNORECASE),
+    # "Wir fördern eine … Kita-Betreuung.", "Im Sinne der UniverCity Bochum stärken wir …", "Das Ziel, …":
+    # what the city states it will do or aims for, in the first person of its strategy.
+    "plan": re.compile(r"^(?:•\s)?Wir\s|\s[a-zäöüß]+\swir\s|\bZiel(?:e|en)?\b"),
     "where": re.compile(r"^(?!(?:•\s)?Bezirk:)(?:(?:•\s)?(?:Ort|Adresse|Anschrift|Standort|Veranstaltungsort"
                         r"|Treffpunkt):|.*(?:\b\d{5}\s[A-ZÄÖÜ]"
                         r"|[a-zäöüß](?:straße|strasse|str\.|weg|platz|allee|ring|gasse|damm)\s\d"
@@ -182,8 +212,9 @@ _ASKED = {kind: re.compile("|".join(cue_pattern(c) for c in cues)) for kind, cue
 
 
 def asked_for(question: str) -> Asks | None:
-    """``"until"`` (a deadline), ``"when"`` (a date or time), ``"cost"`` (a price), ``"where"`` (a place) or
-    ``"duration"`` (how long) when the question asks for one; None otherwise, or when it asks for two at once."""
+    """``"until"`` (a deadline), ``"when"`` (a date or time), ``"cost"`` (a price), ``"where"`` (a place),
+    ``"duration"`` (how long) or ``"plan"`` (what the city plans or aims for) when the question asks for one;
+    None otherwise, or when it asks for two at once."""
     q = question.casefold()
     kinds = [kind for kind, pattern in _ASKED.items() if pattern.search(q)]
     if "until" in kinds and "when" in kinds:

@@ -38,9 +38,9 @@ from lotse.settings import Settings  # noqa: E402
 
 DATA = ROOT / "evaluation" / "data"
 GRID = (0.02, 0.015, 0.01, 0.005, 0.0)
-# The questions that ask for a date or a price, and what the first quoted line must hold (on the
-# topic's page) to give it.
-QUOTES = {"kita-deadline": "31. Januar 2027", "german-course-cost": "145 Euro",  # dev
+# The questions that ask for a date, a price or the city's plans, and what the first quoted line must
+# hold (on the topic's page) to give it: the strategy states its plans as "Wir fördern …".
+QUOTES = {"kita-deadline": "31. Januar 2027", "german-course-cost": "145 Euro", "childcare-plan": "Wir ",  # dev
           "kita-free": "kostenlos", "music-weekday": "dienstags", "dog-tax": "Euro"}  # held out
 TYPE_GRID = (0.0, 0.01, 0.02, 0.03, 0.05)
 
@@ -71,7 +71,7 @@ def main() -> None:
         d = assistant._judge(language, hits, ev, index, q["question"])
         first = passages[0].chunk.source.url if passages else ""
         quoted = {}
-        if q["topic"] in QUOTES:  # is the first quoted line the one that gives the date or the price?
+        if q["topic"] in QUOTES:  # is the first quoted line the one that gives the date, the price, the plan?
             for bonus, selector in selectors.items():
                 answer = selector.run(index, hits.ids, hits.query_vector, question=q["question"]).answer
                 chunk = index.chunks[answer[0].chunk] if answer else None
@@ -117,7 +117,7 @@ def main() -> None:
     groups = [[r for r in typed if r["language"] in CORE_LANGUAGES],
               [r for r in typed if r["language"] not in CORE_LANGUAGES],
               *([r for r in typed if r["topic"] == t] for t in topics)]
-    print("\nthe first quoted line gives the date or the price asked for, by type bonus "
+    print("\nthe first quoted line gives the date, the price or the plan asked for, by type bonus "
           "(assistant/asks.py; core / other languages):\n")
     print("| bonus | core | other | " + " | ".join(topics) + " |")
     print("|---:|---:|---:|" + "---:|" * len(topics))

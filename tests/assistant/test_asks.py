@@ -62,6 +62,18 @@ from assistant.asks import asked_for, gives
     ("Где встречается группа?", "where"),
     ("Де він проходить?", "where"),
     ("گروه کجا تشکیل می‌شود؟", "where"),
+    ("Was plant Bochum für die Kinderbetreuung?", "plan"),
+    ("What is Bochum planning for childcare?", "plan"),
+    ("What are the city's plans for childcare?", "plan"),
+    ("ماذا تخطط بوخوم لرعاية الأطفال؟", "plan"),
+    ("Що планує Бохум щодо догляду за дітьми?", "plan"),
+    ("波鸿在儿童照料方面有什么计划？", "plan"),
+    ("Welches Ziel hat die Realschule?", "plan"),
+    ("Was ist die Bochum Strategie?", None),  # a name to define (assistant.defines), not plans
+    ("When is the planetarium open?", "when"),  # "plan…" starts no plan here
+    ("Who is the brochure intended for?", None),  # an audience
+    ("لمن يستهدف كتيب العمل في ميونخ؟", None),  # "targets": an audience, though it holds هدف
+    ("Può mio figlio imparare il piano alla scuola di musica?", None),  # Italian "piano": the instrument
 ])
 def test_what_a_question_asks_for(question: str, kind: str | None) -> None:
     assert asked_for(question) == kind
@@ -94,6 +106,13 @@ def test_what_a_question_asks_for(question: str, kind: str | None) -> None:
     ("duration", "Der Kurs richtet sich an Jugendliche ab 16 Jahren und Erwachsene.", False),  # an age
     ("duration", "Für Kinder von 4 bis 6 Jahren.", False),
     ("duration", "Die Kursgebühr beträgt 145 Euro einschließlich Lehrbuch.", False),
+    ("plan", "Wir fördern eine zeitlich umfassende, flexible und verlässliche Kita-Betreuung.", True),
+    ("plan", "• Wir unterstützen eine hohe Durchlässigkeit des Bildungssystems.", True),
+    ("plan", "Im Sinne der UniverCity Bochum stärken wir den Status Bochums als Hochschulstandort.", True),
+    ("plan", "Das Ziel, die Fähigkeiten und Talente jeder und jedes Einzelnen zu entdecken, steht im Mittelpunkt.",
+     True),
+    ("plan", "Eltern können ihr Kind im Kita-Portal Bochum online vormerken.", False),
+    ("plan", "Zeitraum: 2. November 2026 bis 31. Januar 2027", False),
     # an address's digits and words are no date, price or place
     ("when", "Anmeldung: http://127.0.0.1:8001/angebote/vhs-deutschkurs-a1.html", False),
     ("when", "Infos: www.bochum.de/termine-17.09.2025", False),

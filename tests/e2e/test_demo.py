@@ -223,6 +223,15 @@ class TestAsk:
         first = body["answer"]["text"].splitlines()[0 if body["language"] == "de" else 1]
         assert "1. Februar bis 25. Juni 2027" in first, body["answer"]["text"]
 
+    @pytest.mark.parametrize("question", ["What is Bochum planning for childcare?",
+                                          "Що планує Бохум щодо догляду за дітьми?"])
+    def test_a_question_about_plans_quotes_the_strategy_first(self, server: str, question: str) -> None:
+        """The Kita portal's registration period and the school advice's audience came first by cosine; the
+        question asks what the city plans, so the strategy's own sentence leads (assistant/asks.py)."""
+        body = ask(server, question)
+        first = body["answer"]["text"].splitlines()[1]
+        assert first.startswith("Wir "), body["answer"]["text"]
+
     @pytest.mark.parametrize("question", ["Was ist die Talentschmiede?", "What is the Talentschmiede?",
                                           "ما هي Talentschmiede؟", "Що таке Talentschmiede?"])
     def test_what_is_a_name_quotes_the_sentence_that_names_it(self, server: str, question: str) -> None:
