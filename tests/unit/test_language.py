@@ -151,6 +151,22 @@ def test_the_inverted_question_mark_is_spanish(detector: LanguageDetector, quest
     assert detector.detect(question) == expected
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    ("When was Temüjin elected khan of the Mongols?", "en"),  # lingua alone: Albanian, which has no ü
+    ("Who helped Temüjin rescue his wife from the Merkits?", "en"),
+    ("Deri kur duhet të regjistrohem për një vend në kopsht?", "sq"),
+    ("Sa kushton kursi i gjuhës gjermane?", "sq"),
+])
+def test_albanian_needs_its_letters(detector: LanguageDetector, question: str, expected: str) -> None:
+    assert detector.detect(question) == expected
+
+
+def test_the_letter_rules_switch_off_together() -> None:
+    off = LanguageDetector(by_letters=False)
+    assert off.detect("When was Temüjin elected khan of the Mongols?") == "sq"
+    assert off.detect("¿Qué es Internet2?") != "es"
+
+
 def test_every_spanish_xquad_question_reads_spanish(detector: LanguageDetector) -> None:
     """1,183 of the 1,190 open with ¿; lingua alone gave 15 of them to another language."""
     questions = load_xquad(eval_data(), languages=["es"]).questions["es"]
