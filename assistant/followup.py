@@ -57,8 +57,11 @@ _OPENERS = {
 }
 # Words that point back at something named in an earlier turn.
 _BACKREFS = {
+    # "das" before a particle is a pronoun ("Gibt es das auch auf Türkisch?"); before a noun it is an
+    # article ("das Schulsystem"), and "es auch" is the dummy of "Gibt es auch Kurse?"
     "de": {"dort", "dorthin", "dafür", "dazu", "davon", "darüber", "daran", "dabei", "dies", "diese", "dieser",
-           "dieses", "denen", "er", "ihn", "ihm"},
+           "dieses", "denen", "er", "ihn", "ihm", "das auch", "das noch", "das denn", "das schon", "das hier",
+           "das dort", "das überhaupt", "das wirklich", "das jetzt"},
     "en": {"there", "it", "its", "that", "this", "they", "them", "those", "these"},
     "tr": {"orada", "onu", "bunun", "onun", "bunlar", "orası", "burada"},
     "uk": {"там", "це", "цього", "цей", "ця", "його", "її", "туди"},

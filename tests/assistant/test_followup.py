@@ -16,7 +16,7 @@ def turns(*questions: str) -> list[Turn]:
     "Und für Kinder unter drei?", "Und was kostet das?", "Wie komme ich dorthin?", "What about the cost?",
     "And how do I deregister it?", "وكم التكلفة؟", "Peki ücreti ne kadar?", "А скільки це коштує?",
     "А сколько он стоит?", "A ile to kosztuje?", "و به چه زبانی؟", "Kosten?", "Wo findet er statt?",
-    "Wie melde ich ihn ab?",
+    "Wie melde ich ihn ab?", "Gibt es das auch auf Türkisch?", "Geht das auch online?", "Kostet das denn etwas?",
 ])
 def test_follow_ups_are_recognised(question: str) -> None:
     assert FollowUp().cue(question)
@@ -37,6 +37,8 @@ def test_follow_ups_in_the_other_served_languages(question: str) -> None:
     "What does the music school offer for preschool children?", "Çocuğumu kreşe nasıl kaydettirebilirim?",
     "Чи є курс німецької мови для початківців?", "هل توجد استشارة مدرسية للعائلات القادمة حديثا؟",
     "وقت ثبت نام مهدکودک در بوخوم کی است؟",  # Persian: a word that merely begins with و
+    "Gibt es auch Kurse am Abend für Berufstätige?",  # the dummy "es" before "auch"
+    "Wie funktioniert das Schulsystem in Nordrhein-Westfalen?",  # "das" before a noun: an article
 ])
 def test_questions_with_their_own_topic_stand_alone(question: str) -> None:
     assert FollowUp().cue(question) == ""
