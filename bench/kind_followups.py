@@ -23,6 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from place_questions import quoted, tally  # noqa: E402
 
 from assistant.asks import asked_for  # noqa: E402
 from assistant.conversation import Conversation  # noqa: E402
@@ -31,10 +34,6 @@ from assistant.sessions import SQLiteSessionStore  # noqa: E402
 from lotse.settings import Settings  # noqa: E402
 
 SET = ROOT / "evaluation" / "data" / "kind_followups.jsonl"
-
-
-def quoted(text: str) -> list[str]:
-    return [line for line in text.splitlines() if line.rstrip().endswith("]")]
 
 
 def main() -> None:
@@ -55,10 +54,7 @@ def main() -> None:
         hit = [any(q in line for q in row["quote"]) for line in lines]
         marks = {"follow-up": result.follow_up, "asks for its kind": asked_for(row["turns"][2]) is not None,
                  "first line": bool(hit) and hit[0], "any line": any(hit)}
-        for k, v in marks.items():
-            counts[k] += bool(v)
-        print(f"{row['id']:<12} {' '.join(k if v else '-' * len(k) for k, v in marks.items())} | "
-              f"{(lines[0][:90] if lines else 'refused')}")
+        tally(counts, row["id"], marks, lines)
     print(f"\n{len(rows)} conversations ({args.split}): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 

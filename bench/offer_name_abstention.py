@@ -25,10 +25,12 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from typed_abstention import judged  # noqa: E402
 
 from assistant.asks import cue_pattern  # noqa: E402
 from assistant.factory import build_assistant  # noqa: E402
-from assistant.filters import default_filter  # noqa: E402
 from assistant.offer_names import GROUPS  # noqa: E402
 from lotse.embedding import adapts  # noqa: E402
 from lotse.settings import Settings  # noqa: E402
@@ -78,12 +80,11 @@ def main() -> None:
             question = row.get("question") or row.get("query")
             if not isinstance(question, str):
                 continue
-            q, query, language, k = a._read(question, None, None, None)
+            q, _, language, _ = a._read(question, None, None, None)
             named = with_german_names(q) if language != "de" else None
-            if named is None:
+            if named is None or (seen := judged(a, index, question)) is None:
                 continue
-            hits, ev, _ = a._rank(index, q, query, language, k, default_filter())
-            served = a._judge(language, hits, ev, index, q, query)
+            _, _, hits, _, served = seen
             vector = a.embedder.embed_queries([named], language)[0]
             best = max((float((index.sentence_vectors[x:y] @ vector).max())
                         for x, y in (index.chunk_sentences[ci] for ci in hits.ids[:a.evidence.answer_from_top])

@@ -27,10 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from typed_abstention import demo_sets, omos_sets  # noqa: E402
+from typed_abstention import demo_sets, judged, omos_sets  # noqa: E402
 
 from assistant.factory import build_assistant  # noqa: E402
-from assistant.filters import default_filter  # noqa: E402
 from lotse.settings import Settings  # noqa: E402
 
 SIGNALS = {
@@ -53,11 +52,9 @@ def signals(assistant, rows: list[tuple[str, str]]) -> list[dict]:  # type: igno
     index = assistant.index.get()
     out = []
     for group, question in rows:
-        q, query, language, k = assistant._read(question, None, None, None)
-        hits, ev, _ = assistant._rank(index, q, query, language, k, default_filter())
-        if not hits.ids:
+        if (seen := judged(assistant, index, question)) is None:
             continue
-        decision = assistant._judge(language, hits, ev, index, q, query)
+        _, _, hits, _, decision = seen
         per = [np.asarray(index.sentence_vectors[a:b] @ hits.query_vector)
                for a, b in (index.chunk_sentences[ci] for ci in hits.ids[:5]) if b > a]
         if not per:

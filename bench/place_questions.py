@@ -40,6 +40,14 @@ def quoted(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.rstrip().endswith("]")]
 
 
+def tally(counts: dict[str, int], conversation_id: str, marks: dict[str, bool], lines: list[str]) -> None:
+    """Adds one conversation's marks to ``counts`` and prints its row: the marks it has, its first quoted line."""
+    for k, v in marks.items():
+        counts[k] += bool(v)
+    print(f"{conversation_id:<12} {' '.join(k if v else '-' * len(k) for k, v in marks.items())} | "
+          f"{(lines[0][:90] if lines else 'refused')}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", type=Path, default=None)
@@ -56,10 +64,7 @@ def main() -> None:
         hit = [any(p in line for p in row["place"]) for line in lines]
         marks = {"follow-up": result.follow_up, "asks for a place": asked_for(row["turns"][1]) == "where",
                  "place first": bool(hit) and hit[0], "place quoted": any(hit)}
-        for k, v in marks.items():
-            counts[k] += bool(v)
-        print(f"{row['id']:<12} {' '.join(k if v else '-' * len(k) for k, v in marks.items())} | "
-              f"{(lines[0][:90] if lines else 'refused')}")
+        tally(counts, row["id"], marks, lines)
     print(f"\n{len(rows)} conversations: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 

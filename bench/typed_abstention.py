@@ -72,6 +72,16 @@ def omos_sets(eval_data: Path) -> list[tuple[str, str]]:
     return rows
 
 
+def judged(assistant, index, question: str):  # type: ignore[no-untyped-def]
+    """``question`` read, ranked and judged as ``Assistant.ask`` does without a conversation or a hint:
+    (the question as read, its language, the ranking, the evidence, the decision); None without passages."""
+    q, query, language, k = assistant._read(question, None, None, None)
+    hits, ev, _ = assistant._rank(index, q, query, language, k, default_filter())
+    if not hits.ids:
+        return None
+    return q, language, hits, ev, assistant._judge(language, hits, ev, index, q, query)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", type=Path, default=None, help="The demo's data dir (default: LOTSE_DATA_DIR).")
@@ -98,11 +108,9 @@ def main() -> None:
     totals: Counter[tuple[str, str]] = Counter()
     changed = []
     for group, question in rows:
-        q, query, language, k = assistant._read(question, None, None, None)
-        hits, ev, _ = assistant._rank(index, q, query, language, k, default_filter())
-        if not hits.ids:
+        if (seen := judged(assistant, index, question)) is None:
             continue
-        served = assistant._judge(language, hits, ev, index, q, query)
+        q, language, hits, ev, served = seen
         kind = asked_for(q)
         totals[(group, str(kind))] += 1
         keywords = assistant.keywords.in_evidence(q, index.chunks, ev)
