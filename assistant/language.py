@@ -23,7 +23,7 @@ the same way, and German wins back if the words around the names are German (``G
 letter or question word only Ukrainian uses is Ukrainian (*Що таке Talentschmiede?*), and a question
 that opens with ¿ or ¡, which only Spanish among the served languages writes, is Spanish (*¿Qué es la
 Talentschmiede de Bochum?* was French to lingua; so were 7 of the 1,190 Spanish XQuAD questions, and 8
-more were English, German, Polish or Albanian). An Albanian verdict needs ë or ç, which Albanian writes in
+more were English, German, Polish, Croatian or Albanian). An Albanian verdict needs ë or ç, which Albanian writes in
 nearly every sentence; without them the other served languages decide.
 """
 

@@ -30,7 +30,8 @@ around English names (*Was ist die UniverCity?*; the same German questions and
 foreign names_in_questions that must not turn German.
 
 ``--letters`` compares the detector with and without its letter rules (a Russian or Bulgarian verdict on
-і, ї, є, ґ or що/чи/таке/якщо is Ukrainian; a Latin-script verdict on ¿ or ¡ is Spanish) over every
+і, ї, є, ґ or що/чи/таке/якщо is Ukrainian; a Latin-script verdict on ¿ or ¡ is Spanish; an Albanian
+verdict without ë or ç goes to the other languages) over every
 OMoS-QA split, XQuAD and the question sets under `evaluation/data`: right before → after per language,
 and the questions that changed.
 """
