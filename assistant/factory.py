@@ -78,14 +78,21 @@ def fusion_weights(s: Settings) -> FusionWeights:
     return FusionWeights() if s.offer_names else FusionWeights(offer_names=0.0)
 
 
-def build_assistant(s: Settings, embedder: Embedder | None = None) -> Assistant:
-    emb = embedder or configured_embedder(s)
+def build_retriever(s: Settings, embedder: Embedder, weights: FusionWeights | None = None,
+                    cls: type[HybridRetriever] = HybridRetriever) -> HybridRetriever:
+    """The served retriever over ``embedder``: the fusion weights (``weights`` instead, for a grid), the
+    query lexicon and the translation memory. ``cls``: a subclass a probe changes one signal in."""
     # the memory serves only questions a query adapter encodes (HybridRetriever checks it per question);
     # without one it would never be used, and /ready should not name it
-    memory = build_memory(s) if getattr(emb, "query_adapter", None) is not None else None
+    memory = build_memory(s) if getattr(embedder, "query_adapter", None) is not None else None
+    return cls(embedder, weights or fusion_weights(s), lexicon=build_lexicon(s), memory=memory)
+
+
+def build_assistant(s: Settings, embedder: Embedder | None = None) -> Assistant:
+    emb = embedder or configured_embedder(s)
     return Assistant(LiveIndex(IndexStore(s.data_dir)), emb, default_k=s.top_k, max_k=s.max_top_k,
                      max_question_chars=s.max_question_chars, abstention=build_abstention(s),
-                     retriever=HybridRetriever(emb, fusion_weights(s), lexicon=build_lexicon(s), memory=memory),
+                     retriever=build_retriever(s, emb),
                      referral=Referral(phone=s.referral_phone, office=s.referral_office, url=s.referral_url))
 
 

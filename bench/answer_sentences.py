@@ -38,9 +38,8 @@ sys.path.insert(0, str(REPO))
 
 from assistant.asks import asked_for  # noqa: E402
 from assistant.evidence import EvidenceSelector  # noqa: E402
-from assistant.factory import build_lexicon, build_memory  # noqa: E402
+from assistant.factory import build_retriever  # noqa: E402
 from assistant.language import LanguageDetector  # noqa: E402
-from assistant.retrieve import HybridRetriever  # noqa: E402
 from bench.fusion_sweep import cached_omos_index  # noqa: E402
 from evaluation.datasets import load_omos, normalize_line  # noqa: E402
 from evaluation.metrics import quotes_gold  # noqa: E402
@@ -135,8 +134,7 @@ def main() -> None:
     s = Settings()
     index = cached_omos_index(s, args.index)
     embedder = configured_embedder(s)
-    memory = build_memory(s) if getattr(embedder, "query_adapter", None) is not None else None
-    retriever = HybridRetriever(embedder, lexicon=build_lexicon(s), memory=memory)
+    retriever = build_retriever(s, embedder)
     served = {} if args.max_highlights is None else {"max_highlights": args.max_highlights}
     selector = EvidenceSelector(**served)
     detector = LanguageDetector()

@@ -17,8 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.factory import build_lexicon, build_memory, fusion_weights  # noqa: E402
-from assistant.retrieve import HybridRetriever  # noqa: E402
+from assistant.factory import build_retriever  # noqa: E402
 from evaluation.datasets import load_xquad  # noqa: E402
 from index.store import IndexStore  # noqa: E402
 from lotse.embedding import configured_embedder  # noqa: E402
@@ -35,8 +34,7 @@ def main() -> None:
         sys.exit("No cached XQuAD index under $LOTSE_DATA_DIR/eval: run `lotse eval xquad` first.")
     index = IndexStore(folder).load()
     embedder = configured_embedder(s)
-    memory = build_memory(s) if getattr(embedder, "query_adapter", None) is not None else None
-    retriever = HybridRetriever(embedder, fusion_weights(s), lexicon=build_lexicon(s), memory=memory)
+    retriever = build_retriever(s, embedder)
     urls = [c.source.url for c in index.chunks]
     questions = load_xquad(s.eval_data_dir, ["ar"]).questions["ar"]
     for name, form in (("raw", lambda q: q), ("without diacritics and tatweel", lambda q: HARAKAT.sub("", q)),

@@ -19,7 +19,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.factory import build_lexicon, build_memory, fusion_weights  # noqa: E402
+from assistant.factory import build_retriever  # noqa: E402
 from assistant.language import LanguageDetector  # noqa: E402
 from assistant.retrieve import HybridRetriever, top_indices  # noqa: E402
 from bench.fusion_sweep import cached_omos_index  # noqa: E402
@@ -57,7 +57,6 @@ def main() -> None:
     s = Settings()
     index = cached_omos_index(s)
     embedder = configured_embedder(s)
-    memory = build_memory(s) if getattr(embedder, "query_adapter", None) is not None else None
     detector = LanguageDetector()
     evalset = load_omos(s.eval_data_dir, "dev", ["de", "en", "ar", "uk"])
     urls = [c.source.url for c in index.chunks]
@@ -65,8 +64,7 @@ def main() -> None:
     variants = [("max (served)", None, False)] + [(f"tau {t} {'mean' if m else 'sum'}", t, m)
                                                    for t in (0.01, 0.02, 0.05) for m in (False, True)]
     for name, tau, mean in variants:
-        retriever = (HybridRetriever if tau is None else SoftMax)(
-            embedder, fusion_weights(s), lexicon=build_lexicon(s), memory=memory)
+        retriever = build_retriever(s, embedder, cls=HybridRetriever if tau is None else SoftMax)
         if tau is not None:
             retriever.tau, retriever.mean = tau, mean  # type: ignore[attr-defined]
         row = []

@@ -24,9 +24,8 @@ sys.path.insert(0, str(REPO))
 
 from assistant.defines import Subject, subject_of  # noqa: E402
 from assistant.evidence import EvidenceSelector  # noqa: E402
-from assistant.factory import build_lexicon, build_memory, fusion_weights  # noqa: E402
+from assistant.factory import build_retriever, fusion_weights  # noqa: E402
 from assistant.language import LanguageDetector  # noqa: E402
-from assistant.retrieve import HybridRetriever  # noqa: E402
 from bench.answer_sentences import judged  # noqa: E402
 from bench.fusion_sweep import cached_omos_index  # noqa: E402
 from evaluation.datasets import load_omos, normalize_line  # noqa: E402
@@ -53,10 +52,8 @@ def main() -> None:
     s = Settings()
     index = cached_omos_index(s, args.index)
     embedder = configured_embedder(s)
-    memory = build_memory(s) if getattr(embedder, "query_adapter", None) is not None else None
     served = fusion_weights(s)
-    retrievers = {w: HybridRetriever(embedder, dataclasses.replace(served, subject=w), lexicon=build_lexicon(s),
-                                     memory=memory) for w in WEIGHTS}
+    retrievers = {w: build_retriever(s, embedder, dataclasses.replace(served, subject=w)) for w in WEIGHTS}
     selectors = {"bonus": EvidenceSelector(), "no bonus": WithoutSubject()}
     detector = LanguageDetector()
     urls = [c.source.url for c in index.chunks]
