@@ -75,7 +75,7 @@ def build_memory(s: Settings, model: str | None = None) -> QueryMemory | None:
 
 def fusion_weights(s: Settings) -> FusionWeights:
     """The served fusion weights, with the offer names off when LOTSE_OFFER_NAMES is false."""
-    return FusionWeights() if s.offer_names else FusionWeights(offer_names=0.0)
+    return FusionWeights() if s.offer_names else FusionWeights(offer_names=0.0, offer_name_vector=0.0)
 
 
 def build_retriever(s: Settings, embedder: Embedder, weights: FusionWeights | None = None,

@@ -78,6 +78,11 @@ class FusionWeights:
     # The German name of an offer that a question in another language names ("kreş" -> Kita;
     # assistant.offer_names), a German term like the lexicon's and at its weight. 0: off.
     offer_names: float = 0.04
+    # The same question with the German name written in, as a share of the query vector (the rest is the
+    # question's own). Of the 12 answerable questions the demo's dev sets refused (bench/offer_asks.py,
+    # bench/demo_languages.py), 0.3 answers 4, 0.5 answers 8 and 0.7 answers 9; of the 35 dev questions
+    # about an offer that its page does not answer, 0, 1 and 3 more are answered. 0: off.
+    offer_name_vector: float = 0.5
     # The German vector a translation-memory language's question borrows, as a share of its own vector's
     # weight. On OMoS-QA dev (en/ar/uk, adapted) 0.5 lifts page Recall@1 by about 6 points and Recall@5
     # by 3; at 1 it starts to outvote the question in Ukrainian.
@@ -159,7 +164,7 @@ class HybridRetriever:
             allow: ChunkFilter | None = None) -> Retrieved:
         w = self.weights
         n = len(index.chunks)
-        qv = self.embedder.embed_queries([query], language)[0]
+        qv = self._query_vector(query, language)
         if n == 0:
             return Retrieved([], [], qv)
         depth = min(n, max(w.candidates, k * 4))
@@ -170,6 +175,17 @@ class HybridRetriever:
             if allow is None or len(hits.ids) >= k or depth >= n:
                 return hits
             depth = min(n, depth * 4)
+
+    def _query_vector(self, query: str, language: str) -> np.ndarray:
+        """The question's vector; in hybrid mode, when it names an offer in its own language, blended with
+        the vector of the question that names it in German (``OfferNames.written``)."""
+        share = self.weights.offer_name_vector if self.mode == "hybrid" else 0.0
+        named = self.offer_names.written(query, language) if share > 0 else None
+        if named is None:
+            return self.embedder.embed_queries([query], language)[0]
+        own, german = self.embedder.embed_queries([query, named], language)
+        blended = (1.0 - share) * own + share * german
+        return (blended / np.linalg.norm(blended)).astype(own.dtype)
 
     def _ranked(self, index: LoadedIndex, query: str, qv: np.ndarray, language: str, k: int, depth: int,
                 allow: ChunkFilter | None) -> Retrieved:

@@ -9,14 +9,15 @@ than to the Kita page, because the encoder ties *vrtić* to *Kita* weakly. The q
 (``assistant.offer_names``), so this probe encodes it a second time with the German name in place of the
 word that matched ("… za mjesto u Kita?") and replays the abstention test with that vector (the same top
 passages). Every question under `evaluation/data` in another language than German that names an offer
-is listed where the decision changes, with a count per set. A probe only (docs/benchmarks.md).
+is listed where the decision changes, with a count per set. A probe only (docs/benchmarks.md). Since
+2026-12-08 the served vector of a question naming the Kita is already the mean of its own and the written
+one's (``OfferNames.written``); this probe still replaces it whole, for both names, as it was first run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -29,31 +30,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from typed_abstention import judged  # noqa: E402
 
-from assistant.asks import cue_pattern  # noqa: E402
 from assistant.factory import build_assistant  # noqa: E402
-from assistant.offer_names import GROUPS  # noqa: E402
+from assistant.offer_names import GROUPS, OfferNames  # noqa: E402
 from lotse.embedding import adapts  # noqa: E402
 from lotse.settings import Settings  # noqa: E402
 
 DATA = ROOT / "evaluation" / "data"
-PATTERNS = {name: re.compile("|".join(cue_pattern(c.casefold()) for c in cues)) for name, cues in GROUPS.items()}
-
-
-def with_german_names(question: str) -> str | None:
-    """The question with each word that names an offer replaced by the German name; None if none does."""
-    if len(question.casefold()) != len(question):  # casefolding moved the offsets
-        return None
-    out, changed = question, False
-    for name, pattern in PATTERNS.items():
-        start = 0
-        while m := pattern.search(out.casefold(), start):
-            a, b = m.span()
-            while a > 0 and out[a - 1].isalnum():
-                a -= 1
-            while b < len(out) and out[b].isalnum():
-                b += 1
-            out, changed, start = out[:a] + name + out[b:], True, a + len(name)
-    return out if changed else None
+with_german_names = OfferNames(written=tuple(GROUPS)).written  # both names, as first probed
 
 
 def _label(row: dict) -> str:
@@ -81,7 +64,7 @@ def main() -> None:
             if not isinstance(question, str):
                 continue
             q, _, language, _ = a._read(question, None, None, None)
-            named = with_german_names(q) if language != "de" else None
+            named = with_german_names(q, language)
             if named is None or (seen := judged(a, index, question)) is None:
                 continue
             _, _, hits, _, served = seen

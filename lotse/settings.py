@@ -81,7 +81,8 @@ class Settings(BaseSettings):
         description=(
             "LOTSE_OFFER_NAMES: true (default: a question in another language that names an offer in its own "
             "words, 'kreş', '幼儿园', 'music school', also scores the BM25 index with the German name, Kita or "
-            "Musikschule; assistant/offer_names.py) or false."
+            "Musikschule, and is encoded a second time with that name written in, the mean of both vectors "
+            "ranking it; assistant/offer_names.py) or false."
         ),
     )
     query_adapter_merged: bool = Field(

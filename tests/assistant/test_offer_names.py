@@ -39,3 +39,25 @@ def test_the_terms_are_the_german_analyzers_and_every_group_has_cues() -> None:
     assert OfferNames().terms("Where is the music school?", "en", analyzer) == {t: 1.0 for t in analyzer("Musikschule")}
     assert OfferNames().terms("Wo ist die Musikschule?", "de", analyzer) == {}
     assert all(len(cues) >= 20 for cues in GROUPS.values())
+
+
+@pytest.mark.parametrize(("question", "language", "written"), [
+    ("Kreşe nasıl kayıt yaptırabilirim?", "tr", "Kita nasıl kayıt yaptırabilirim?"),  # the whole word, suffix too
+    ("كيف أسجل ابني في الروضة؟", "ar", "كيف أسجل ابني في Kita؟"),  # the article too
+    ("Як записати дитину в дитячому садку?", "uk", "Як записати дитину в Kita?"),  # a cue of two words
+    ("डेकेयर में जगह कैसे मिलेगी?", "hi", "Kita में जगह कैसे मिलेगी?"),
+    # written without spaces: the cue alone, not the clause around it
+    ("我怎样在波鸿为孩子登记幼儿园名额？", "zh", "我怎样在波鸿为孩子登记Kita名额？"),
+    ("ที่ในสถานรับเลี้ยงเด็กฟรีหรือไม่", "th", "ที่ในKitaฟรีหรือไม่"),
+])
+def test_the_kita_is_written_into_the_question_in_german(question: str, language: str, written: str) -> None:
+    assert OfferNames().written(question, language) == written
+
+
+@pytest.mark.parametrize(("question", "language"), [
+    ("Wie melde ich mein Kind in der Kita an?", "de"),
+    ("How do I enrol my child at the music school?", "en"),  # the encoder ties it to Musikschule already
+    ("Where is the school?", "en"),
+])
+def test_nothing_is_written_into_a_german_question_or_one_without_the_kita(question: str, language: str) -> None:
+    assert OfferNames().written(question, language) is None

@@ -116,8 +116,8 @@ def test_a_ukrainian_question_borrows_german_from_the_translation_memory(demo_da
     plain = HybridRetriever(adapted).run(index, question, language="uk", k=5)
     assert plain.memory == {}
     with_memory = HybridRetriever(adapted, memory=memory).run(index, question, language="uk", k=5)
-    qv = adapted.embed_queries([question], "uk")[0]
-    gv, weight = memory.expand(qv, "uk")
+    # the question names the Kita ("садку"), so its vector is the mean with "… в Kita?" (OfferNames.written)
+    gv, weight = memory.expand(with_memory.query_vector, "uk")
     assert weight > 0.5
     # the question's own two cosines are the same (and the German offer name its "садку" names, the Kita's);
     # the borrowed German vector's are added on top
@@ -169,5 +169,37 @@ def test_lotse_offer_names_false_switches_the_offer_names_off() -> None:
     from assistant.factory import fusion_weights
     from lotse.settings import Settings
 
-    assert fusion_weights(Settings(offer_names=False)).offer_names == 0.0
+    off = fusion_weights(Settings(offer_names=False))
+    assert off.offer_names == 0.0 and off.offer_name_vector == 0.0
     assert fusion_weights(Settings()).offer_names == FusionWeights().offer_names > 0
+    assert fusion_weights(Settings()).offer_name_vector == FusionWeights().offer_name_vector > 0
+
+
+def test_a_question_that_names_the_kita_in_its_own_words_is_also_encoded_with_kita(  # type: ignore[no-untyped-def]
+        demo_data_dir: Path, model_path: str) -> None:
+    """"Kreşe nasıl kayıt yaptırabilirim?" (how do I register for the Kita?) put the dog tax first as served
+    (Turkish through its query adapter): its vector is now the mean of its own and that of "Kita nasıl kayıt
+    yaptırabilirim?"."""
+    from lotse.embedding import load_embedder
+    from lotse.model.adapter import load_query_adapter
+    from lotse.settings import DEFAULT_ADAPTER
+
+    embedder = load_embedder(model_path, query_adapter=load_query_adapter(DEFAULT_ADAPTER))
+    index = IndexStore(demo_data_dir).load()
+    question, language = "Kreşe nasıl kayıt yaptırabilirim?", "tr"
+    served = HybridRetriever(embedder).run(index, question, language=language, k=5)
+    alone = HybridRetriever(embedder, FusionWeights(offer_name_vector=0.0)).run(index, question, language=language,
+                                                                                k=5)
+    own, german = embedder.embed_queries([question, "Kita nasıl kayıt yaptırabilirim?"], language)
+    mean = (own + german) / np.linalg.norm(own + german)
+    assert np.allclose(served.query_vector, mean, atol=1e-5)
+    assert np.allclose(alone.query_vector, own, atol=1e-6)
+    assert "hundesteuer" in index.chunks[alone.ids[0]].source.url
+    assert "kita" in index.chunks[served.ids[0]].source.url
+    # only the hybrid ranking blends; the dense baseline of `lotse eval` ranks with the question's own vector
+    dense = HybridRetriever(embedder, mode="dense").run(index, question, language=language, k=5)
+    assert np.allclose(dense.query_vector, own, atol=1e-6)
+    # a German question, and one naming only the music school, keep their own vector
+    for q, lang in (("Wie melde ich mein Kind in der Kita an?", "de"), ("Müzik okuluna nasıl kayıt olunur?", "tr")):
+        assert np.allclose(HybridRetriever(embedder).run(index, q, language=lang, k=5).query_vector,
+                           embedder.embed_queries([q], lang)[0], atol=1e-6)
