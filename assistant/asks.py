@@ -6,7 +6,9 @@ share more of the question's topic; the deadline sentence is one of several near
 question asks for a date, a price or a place, the evidence selector counts it in favour of a
 sentence that holds one (``EvidenceSelector.type_bonus``). "Wo ist das?" after a question about a
 course quoted the course's audience again; the sentence and the field that name its place now come
-first. "Where can I get advice?" asks who advises, so it is no question for a place. The cues are
+first. "Where can I get advice?" asks who advises, so it is no question for a place. "How do I register for the
+German course?" quoted the course fee and its language of teaching first; a how-question about
+registering now prefers the sentence that says how (online, by phone, with a form). The cues are
 words in the served languages, no model; the sentences are German, so what a date, a price or a
 place looks like is German too.
 """
@@ -18,7 +20,7 @@ from typing import Literal
 
 __all__ = ["Asks", "asked_for", "cue_pattern", "gives"]
 
-Asks = Literal["until", "when", "cost", "where", "duration", "plan"]
+Asks = Literal["until", "when", "cost", "where", "duration", "plan", "apply"]
 
 # Matched in the casefolded question. A cue in Latin, Greek or Cyrillic letters starts a word
 # ("fee" is not in "coffee") and may end inside one, so a stem ("безкоштовн") covers its endings; a
@@ -164,7 +166,37 @@ _CUES: dict[Asks, tuple[str, ...]] = {
         "योजना", "लक्ष्य",  # hi
         "แผน", "เป้าหมาย",  # th
     ),
+    # How to register or apply: a word for registering, counted only beside a word for "how" (``_HOW``) and
+    # only when no other kind is asked ("Bis wann muss ich mich anmelden?" wants the deadline, "Ist die
+    # Anmeldung kostenlos?" the price, "Wer hilft mir bei der Anmeldung?" a person).
+    "apply": (
+        "anmeld", "melde ich", "melden wir", "registrier", "einschreib", "vormerk", "beantrag", "bewerb",  # de
+        "register", "registration", "sign up", "sign my", "enrol", "enroll", "apply", "application",  # en
+        "get a place", "get a spot",  # en
+        "أسجل", "التسجيل", "تسجيل", "أقدم", "التقديم", "الاشتراك",  # ar
+        "kayıt", "kayd", "kaydol", "başvur",  # tr
+        "записати", "записатися", "зареєстр", "реєстрац", "подати заяв",  # uk
+        "записать", "записаться", "зарегистр", "регистрац", "подать заяв",  # ru
+        "ثبت نام", "ثبت‌نام", "ثبتنام",  # fa
+        "zapisać", "zapisz", "zarejestr", "rejestrac", "zgłosić",  # pl
+        "inscrib", "inscripci", "registr", "apunt", "solicit",  # es
+        "inscri", "enregistr",  # fr
+        "iscriv", "iscrizion",  # it
+        "înscri", "inscri", "înregistr",  # ro
+        "εγγραφ", "εγγράφ",  # el
+        "запиша", "записване", "регистрир",  # bg
+        "prijavi", "prijav", "upisati", "upis",  # hr
+        "regjistr", "aplikoj",  # sq
+        "đăng ký",  # vi
+        "登记", "报名", "注册", "申请",  # zh
+        "पंजीकरण", "दाखिला", "रजिस्टर", "आवेदन",  # hi
+        "ลงทะเบียน", "สมัคร",  # th
+    ),
 }
+# "How", in the served languages: an "apply" cue counts only beside one.
+_HOW = ("wie", "how", "كيف", "nasıl", "як", "как", "چطور", "چگونه", "jak", "cómo", "como", "comment", "come",
+        "cum", "πώς", "πως", "kako", "si=", "làm thế nào", "thế nào", "cách nào", "怎样", "怎么", "如何", "कैसे",
+        "อย่างไร", "ยังไง")
 
 _MONTHS = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
 _DAYS = "Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag"
@@ -192,6 +224,12 @@ _GIVES: dict[Asks, re.Pattern[str]] = {
     # "Wir fördern eine … Kita-Betreuung.", "Im Sinne der UniverCity Bochum stärken wir …", "Das Ziel, …":
     # what the city states it will do or aims for, in the first person of its strategy.
     "plan": re.compile(r"^(?:•\s)?Wir\s|\s[a-zäöüß]+\swir\s|\bZiel(?:e|en)?\b"),
+    # "Anmeldung: online im Kursprogramm …", "… können ihr Kind im Kita-Portal Bochum online vormerken.",
+    # "Einen festen Termin vereinbaren Sie telefonisch …": a way to register, not only the word ("Die
+    # Vormerkung ist kostenlos." is a price).
+    "apply": re.compile(r"^(?:•\s)?(?:Anmeldung|Vormerkung|Antrag):|(?=.*\b(?:[Aa]nmeld|vormerken|[Rr]egistrier"
+                        r"|beantragen|Antrag|Termin\w*\svereinbaren))(?=.*\b(?:online|telefonisch|persönlich"
+                        r"|per\sE-Mail|Formular|[Pp]ortal|schriftlich))", re.DOTALL),
     "where": re.compile(r"^(?!(?:•\s)?Bezirk:)(?:(?:•\s)?(?:Ort|Adresse|Anschrift|Standort|Veranstaltungsort"
                         r"|Treffpunkt):|.*(?:\b\d{5}\s[A-ZÄÖÜ]"
                         r"|[a-zäöüß](?:straße|strasse|str\.|weg|platz|allee|ring|gasse|damm)\s\d"
@@ -209,14 +247,17 @@ def cue_pattern(cue: str) -> str:
 
 
 _ASKED = {kind: re.compile("|".join(cue_pattern(c) for c in cues)) for kind, cues in _CUES.items()}
+_ASKED_HOW = re.compile("|".join(cue_pattern(c.casefold()) for c in _HOW))  # Greek "πώς" casefolds to "πώσ"
 
 
 def asked_for(question: str) -> Asks | None:
     """``"until"`` (a deadline), ``"when"`` (a date or time), ``"cost"`` (a price), ``"where"`` (a place),
-    ``"duration"`` (how long) or ``"plan"`` (what the city plans or aims for) when the question asks for one;
-    None otherwise, or when it asks for two at once."""
+    ``"duration"`` (how long), ``"plan"`` (what the city plans or aims for) or ``"apply"`` (how to register)
+    when the question asks for one; None otherwise, or when it asks for two at once."""
     q = question.casefold()
     kinds = [kind for kind, pattern in _ASKED.items() if pattern.search(q)]
+    if "apply" in kinds and (len(kinds) > 1 or not _ASKED_HOW.search(q)):
+        kinds.remove("apply")
     if "until" in kinds and "when" in kinds:
         kinds.remove("when")
     # "ne kadar sürer" (tr), "چقدر طول می‌کشد" (fa): how long, though "ne kadar" and "چقدر" alone ask a price

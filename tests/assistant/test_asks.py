@@ -22,7 +22,7 @@ from assistant.asks import asked_for, gives
     ("Скільки коштує курс німецької?", "cost"),
     ("Almanca kursu ne kadar?", "cost"),
     ("هزینه کلاس زبان آلمانی چقدر است؟", "cost"),
-    ("Wie melde ich mein Kind für einen Kita-Platz an?", None),
+    ("Wie melde ich mein Kind für einen Kita-Platz an?", "apply"),  # not "when": Albanian "kur" is a word
     ("Hat die Musikschule einen Kurs für fünfjährige Kinder?", None),  # Albanian "kur" is a whole word
     # how long, and no deadline: "Frist" stands inside "unbefristete"
     ("Wie lange muss man für eine unbefristete Aufenthaltserlaubnis in Deutschland leben?", "duration"),
@@ -74,6 +74,18 @@ from assistant.asks import asked_for, gives
     ("Who is the brochure intended for?", None),  # an audience
     ("لمن يستهدف كتيب العمل في ميونخ؟", None),  # "targets": an audience, though it holds هدف
     ("Può mio figlio imparare il piano alla scuola di musica?", None),  # Italian "piano": the instrument
+    # how to register: a word for registering beside a word for "how", and no other kind asked
+    ("Wie melde ich mein Kind in der Kita an?", "apply"),
+    ("How do I register for the German course?", "apply"),
+    ("Kreşe nasıl kayıt yaptırabilirim?", "apply"),
+    ("كيف أسجل في دورة اللغة الألمانية؟", "apply"),
+    ("Як записатися на курс німецької мови?", "apply"),
+    ("چطور در کلاس زبان آلمانی ثبت نام کنم؟", "apply"),
+    ("Πώς εγγράφω το παιδί μου σε παιδικό σταθμό;", "apply"),  # "πώς" casefolds to "πώσ"
+    ("我怎样在波鸿为孩子登记幼儿园名额？", "apply"),
+    ("Ist die Anmeldung kostenlos?", "cost"),  # a price, though it names the registration
+    ("Wer hilft mir bei der Kita-Anmeldung?", None),  # a person: no "how"
+    ("Where do I register?", None),  # no "how"; and "where do" asks whom, like "Wo finde ich Hilfe"
 ])
 def test_what_a_question_asks_for(question: str, kind: str | None) -> None:
     assert asked_for(question) == kind
@@ -119,6 +131,13 @@ def test_what_a_question_asks_for(question: str, kind: str | None) -> None:
     ("where", "Kontakt: https://www.bochum.de/Bochum-Mitte/Beratung", False),
     ("cost", "Anmeldung per E-Mail an kostenlos-beraten@example.org", False),
     ("when", "Anmeldung per E-Mail an vhs@example.org bis 12.03.2027", True),
+    # a way to register: the registration field, or a word for registering with a channel
+    ("apply", "Anmeldung: online im Kursprogramm der VHS Bochum oder telefonisch unter 0234 910-0000.", True),
+    ("apply", "Eltern können ihr Kind im Kita-Portal Bochum online vormerken.", True),
+    ("apply", "Einen festen Termin vereinbaren Sie telefonisch unter 0234 910-0000.", True),
+    ("apply", "Die Vormerkung ist kostenlos; die späteren Elternbeiträge richten sich nach dem Einkommen.", False),
+    ("apply", "Hilfe beim Ausfüllen bietet das Familienbüro – persönlich oder telefonisch.", False),
+    ("apply", "Die Kursgebühr beträgt 145 Euro einschließlich Lehrbuch.", False),
 ])
 def test_whether_a_sentence_gives_it(kind: str, sentence: str, expected: bool) -> None:
     assert gives(kind, sentence) is expected  # type: ignore[arg-type]

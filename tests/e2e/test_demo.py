@@ -232,6 +232,16 @@ class TestAsk:
         first = body["answer"]["text"].splitlines()[1]
         assert first.startswith("Wir "), body["answer"]["text"]
 
+    @pytest.mark.parametrize("question", ["How do I register my child for a daycare place in Bochum?",
+                                          "Как записать ребенка на место в детском саду в Бохуме?",
+                                          "¿Cómo inscribo a mi hijo para una plaza de guardería en Bochum?"])
+    def test_how_to_register_quotes_the_way_to_register_first(self, server: str, question: str) -> None:
+        """The Kita page's place field and its price came first by cosine; the question asks how to register,
+        so its "Anmeldung:" field or its "… online vormerken." sentence leads (assistant/asks.py, "apply")."""
+        body = ask(server, question)
+        first = body["answer"]["text"].splitlines()[1]
+        assert "Anmeldung:" in first or "online vormerken" in first, body["answer"]["text"]
+
     @pytest.mark.parametrize("question", ["Was ist die Talentschmiede?", "What is the Talentschmiede?",
                                           "ما هي Talentschmiede؟", "Що таке Talentschmiede?"])
     def test_what_is_a_name_quotes_the_sentence_that_names_it(self, server: str, question: str) -> None:
