@@ -21,9 +21,10 @@ the Kita's name is written in (``WRITTEN``): the encoder ties "music school", م
 
 The cues are written by hand, one or more per served language, and kept to words that name the
 offer and little else: Italian *asilo* is also asylum, a newcomer's question we must not send to the
-Kita page, so only *asilo nido* and *scuola materna* count. Arabic حضانة also means custody; it is
-kept, because on a city's education pages the daycare is what it asks for (the abstention test, which
-BM25 does not enter, still refuses a custody question the documents do not answer). The matching
+Kita page, so only *asilo nido*, *scuola materna* and *posto all'asilo* (a place at one) count. Arabic
+حضانة also means custody; it is kept, because on a city's education pages the daycare is what it asks
+for (the abstention test, which BM25 does not enter, still refuses a custody question the documents do
+not answer). The matching
 conventions are those of ``assistant.asks`` (``cue_pattern``). German questions are left alone:
 they carry the German word already.
 """
@@ -52,7 +53,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "przedszkol", "żłob",  # pl
         "guardería", "guarderia", "jardín de infancia", "jardín infantil", "escuela infantil", "kínder",  # es
         "garderie", "jardin d'enfants", "école maternelle", "maternelle",  # fr ("crèche" above)
-        "asilo nido", "scuola materna", "scuola dell'infanzia",  # it (not "asilo": asylum)
+        "asilo nido", "scuola materna", "scuola dell'infanzia", "posto all'asilo", "posto nell'asilo",  # it
+        # (not "asilo" alone, nor "all'asilo": asylum, "diritto all'asilo politico"; a place at one is a Kita's)
         "grădiniț", "grădiniţ", "gradinit", "creșă", "creşă",  # ro
         "παιδικό σταθμ", "παιδικού σταθμ", "παιδικός σταθμ", "παιδικούς σταθμ", "νηπιαγωγ",  # el
         "детска градина", "детската градина", "детски градини", "забавачк",  # bg

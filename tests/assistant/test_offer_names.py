@@ -16,6 +16,7 @@ from index.analyzer import GermanAnalyzer
     ("我怎样在波鸿为孩子登记幼儿园名额？", "zh", ["Kita"]),
     ("Τι ώρα κλείνει ο παιδικός σταθμός;", "el", ["Kita"]),  # casefold() turns the final sigma into σ
     ("Where is the nursery?", "en", ["Kita"]),
+    ("La preiscrizione per un posto all'asilo è gratuita?", "it", ["Kita"]),  # a place at one: no asylum
     ("Чи є в музичній школі пробний урок?", "uk", ["Musikschule"]),
     ("Is there a trial lesson at the music school for kindergarten children?", "en", ["Kita", "Musikschule"]),
 ])
@@ -26,6 +27,7 @@ def test_a_question_in_another_language_names_the_offer(question: str, language:
 @pytest.mark.parametrize(("question", "language"), [
     ("Was kostet die Kita?", "de"),  # a German question has the German word already
     ("Come faccio domanda di asilo?", "it"),  # asylum, not the Kita: plain "asilo" is no cue
+    ("Ho diritto all'asilo politico?", "it"),
     ("Where is the school?", "en"),
     ("Müzik dersleri ne zaman?", "tr"),  # music lessons, no music school named
     ("Is the nursing service free?", "en"),  # "nursing" is not "nursery"
