@@ -24,9 +24,8 @@ offer and little else: Italian *asilo* is also asylum, a newcomer's question we 
 Kita page, so only *asilo nido*, *scuola materna* and *posto all'asilo* (a place at one) count. Arabic
 حضانة also means custody; it is kept, because on a city's education pages the daycare is what it asks
 for (the abstention test, which BM25 does not enter, still refuses a custody question the documents do
-not answer). The matching
-conventions are those of ``assistant.asks`` (``cue_pattern``). German questions are left alone:
-they carry the German word already.
+not answer). The matching conventions are those of ``assistant.asks`` (``cue_pattern``). German
+questions are left alone: they carry the German word already.
 """
 
 from __future__ import annotations
