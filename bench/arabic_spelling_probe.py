@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.factory import build_retriever  # noqa: E402
+from bench.fusion_sweep import cached_xquad_index  # noqa: E402
 from evaluation.datasets import load_xquad  # noqa: E402
-from index.store import IndexStore  # noqa: E402
 from lotse.embedding import configured_embedder  # noqa: E402
 from lotse.settings import Settings  # noqa: E402
 
@@ -29,10 +29,7 @@ ALEF = re.compile("[\u0622\u0623\u0625]")
 
 def main() -> None:
     s = Settings()
-    folder = next(iter(sorted((s.data_dir / "eval").glob("xquad-*"))), None)
-    if folder is None:
-        sys.exit("No cached XQuAD index under $LOTSE_DATA_DIR/eval: run `lotse eval xquad` first.")
-    index = IndexStore(folder).load()
+    index = cached_xquad_index(s)
     embedder = configured_embedder(s)
     retriever = build_retriever(s, embedder)
     urls = [c.source.url for c in index.chunks]

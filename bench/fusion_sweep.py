@@ -39,6 +39,14 @@ def cached_omos_index(s: Settings, folder: Path | None = None):  # type: ignore[
     return IndexStore(folder).load()
 
 
+def cached_xquad_index(s: Settings):  # type: ignore[no-untyped-def]
+    """The XQuAD index `lotse eval xquad` cached (the first under $LOTSE_DATA_DIR/eval)."""
+    folder = next(iter(sorted((s.data_dir / "eval").glob("xquad-*"))), None)
+    if folder is None:
+        sys.exit("No cached XQuAD index under $LOTSE_DATA_DIR/eval: run `lotse eval xquad` first.")
+    return IndexStore(folder).load()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--adapter", default=OMOS_ADAPTER)

@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.factory import build_retriever  # noqa: E402
+from bench.fusion_sweep import cached_xquad_index  # noqa: E402
 from evaluation.datasets import load_xquad  # noqa: E402
-from index.store import IndexStore  # noqa: E402
 from lotse.embedding import configured_embedder  # noqa: E402
 from lotse.settings import Settings  # noqa: E402
 
@@ -38,10 +38,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=None, help="write the per-language counts and pairs here")
     args = ap.parse_args()
     s = Settings()
-    folder = next(iter(sorted((s.data_dir / "eval").glob("xquad-*"))), None)
-    if folder is None:
-        sys.exit("No cached XQuAD index under $LOTSE_DATA_DIR/eval: run `lotse eval xquad` first.")
-    index = IndexStore(folder).load()
+    index = cached_xquad_index(s)
     retriever = build_retriever(s, configured_embedder(s))
     urls = [c.source.url for c in index.chunks]
     report = {}
