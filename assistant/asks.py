@@ -66,8 +66,8 @@ _CUES: dict[Asks, tuple[str, ...]] = {
         "cost", "price", "fee", "how much", "free of charge", "is it free", "pay for",  # en
         "تكلفة", "يكلف", "تكلف", "رسوم", "سعر", "مجاني", "مجانا", "مجانًا",  # ar
         "ücret", "fiyat", "ne kadar", "para öde", "bedava",  # tr
-        "коштує", "вартість", "ціна", "безкоштовн", "платити", "оплата",  # uk
-        "стоит", "стоимость", "цена", "бесплатн", "платить", "оплата",  # ru
+        "коштує", "вартість", "ціна", "безкоштовн", "платити", "платн", "оплата",  # uk (платна: is it paid)
+        "стоит", "стоимость", "цена", "бесплатн", "платить", "платн", "оплата",  # ru
         "هزینه", "قیمت", "رایگان", "چقدر", "پرداخت",  # fa
         "kosztuje", "koszt", "cena", "opłat", "bezpłatn", "darmow",  # pl
         "cuesta", "precio", "coste", "costo", "gratis", "gratuit", "tarifa",  # es (and fr/it "gratuit…")
@@ -271,6 +271,17 @@ def asked_for(question: str) -> Asks | None:
 _ADDRESSES = re.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+")
 
 
+# A period ("Zeitraum: 3. März 2027 bis 7. April 2027", "vom 1. Februar bis 25. Juni") ends with "bis" and a
+# date too, but it is when the offer runs; it is a deadline only beside a word for registering. After "Kostet
+# das etwas?", "А до якого числа треба записатися?" quoted the parents' group's meeting period before its
+# "Anmeldung bis: 19. Februar 2027".
+_PERIOD = re.compile(rf"\b(?:Zeitraum|Dauer|Laufzeit):|\bvom\s{_DATE}.{{0,40}}?\bbis\b", re.IGNORECASE)
+_REGISTERING = re.compile(r"anmeld|vormerk|bewerb|antrag|registrier|einschreib|\bfrist", re.IGNORECASE)
+
+
 def gives(kind: Asks, sentence: str) -> bool:
     """Whether a German sentence states what ``kind`` asks for (outside its web and e-mail addresses)."""
-    return bool(_GIVES[kind].search(_ADDRESSES.sub(" ", sentence)))
+    text = _ADDRESSES.sub(" ", sentence)
+    if kind == "until" and _PERIOD.search(text) and not _REGISTERING.search(text):
+        return False
+    return bool(_GIVES[kind].search(text))

@@ -96,6 +96,10 @@ def test_what_a_question_asks_for(question: str, kind: str | None) -> None:
     ("until", "Anmeldung bis: 16. August 2027", True),
     ("until", "Frist: Vormerkung bis 31. Januar 2027 für das Kita-Jahr ab 1. August 2027", True),
     ("until", "Die Kitas melden sich anschließend; Zusagen werden voraussichtlich ab März 2027 verschickt.", False),
+    # a period is when the offer runs, a deadline only beside a word for registering
+    ("until", "Zeitraum: 3. März 2027 bis 7. April 2027", False),
+    ("until", "Die Gruppe trifft sich vom 3. März bis 7. April 2027 jeweils mittwochs.", False),
+    ("until", "Die Vormerkung ist vom 2. November 2026 bis 31. Januar 2027 möglich.", True),
     ("when", "Die Kitas melden sich anschließend; Zusagen werden voraussichtlich ab März 2027 verschickt.", True),
     ("when", "Der Unterricht findet montags von 9:00 bis 12:15 Uhr statt.", True),
     ("when", "Das Portal ist auf Deutsch und Englisch verfügbar.", False),
