@@ -100,8 +100,13 @@ class Evidence:
 class EvidenceSelector:
     def __init__(self, *, margin: float = 0.03, max_highlights: int = 2, max_answer_sentences: int = 3,
                  answer_from_top: int = 3, rank_step: float = 0.02, repeated_on: int = 3,
-                 type_bonus: float = 0.05, table_lines: int = 8, by_amount: bool = True) -> None:
+                 type_bonus: float = 0.05, table_lines: int = 8, by_amount: bool = True,
+                 step_by_page: bool = False) -> None:
         self.margin = margin
+        # True: every question's passages of one page share a rank for ``rank_step``, not only a follow-up's
+        # (tried: OMoS-QA dev answer@1 one Arabic question more, answer@any one fewer; 46 of 704 demo first lines
+        # changed, some for the worse; not served).
+        self.step_by_page = step_by_page
         # A table row the answer quotes brings its table along when the table has at most this many
         # lines, caption included (``quote_tables``); a longer one would bury the answer.
         self.table_lines = table_lines
@@ -154,8 +159,15 @@ class EvidenceSelector:
         return sims + self.type_bonus * np.array([gives(kind, s) for s in sentences])
 
     def run(self, index: LoadedIndex, chunk_ids: list[int], query_vector: np.ndarray,
-            question: str | None = None) -> Evidence:
-        """``question``: its words, to see whether it asks for a date or a price (else by cosine alone)."""
+            question: str | None = None, own_vector: np.ndarray | None = None) -> Evidence:
+        """``question``: its words, to see whether it asks for a date or a price (else by cosine alone).
+
+        ``own_vector``: for a follow-up retrieved with an earlier question of another kind in front
+        (``query_vector``; ``Assistant`` decides when), the vector of the follow-up alone. Its sentences are
+        then ordered by the mean of both cosines: the earlier question says of what, the follow-up what it
+        wants. After "Сколько стоит детский сад?",
+        "А как записаться?" quoted the fee table, its price words outweighing the registration field in
+        the passage beside it. The abstention signal stays the cosine with ``query_vector``."""
         quotable = self._quotable(index)
         kind = (asked_for(question) or subject_of(question)) if question and self.type_bonus else None
         highlights: dict[int, list[tuple[int, int]]] = {}
@@ -163,6 +175,10 @@ class EvidenceSelector:
         # The abstention signal stays the best sentence of the top passages, one-word ones included:
         # the floors and the margin were calibrated on it (docs/benchmarks.md, "Abstention").
         best = -1.0
+        # Such a follow-up's passages are in the order of the whole query, the earlier question's mostly: between
+        # two passages of one page that order says little about what the follow-up asks, so they share a rank.
+        by_page = self.step_by_page or own_vector is not None
+        step = _page_ranks(index, chunk_ids) if by_page else list(range(len(chunk_ids)))
         for rank, ci in enumerate(chunk_ids):
             a, b = index.chunk_sentences[ci]
             if b <= a:
@@ -171,10 +187,11 @@ class EvidenceSelector:
             sims = np.asarray(index.sentence_vectors[a:b] @ query_vector)
             if rank < self.answer_from_top:
                 best = max(best, float(sims.max()))
+            weighed = sims if own_vector is None else (sims + index.sentence_vectors[a:b] @ own_vector) / 2
             text = index.chunks[ci].text
             spans = [(int(index.sentence_map[r, 1]), int(index.sentence_map[r, 2])) for r in range(a, b)]
             sentences = [text[x:y] for x, y in spans]
-            weight = self.weigh(index, a, sims, sentences, kind)
+            weight = self.weigh(index, a, weighed, sentences, kind)
             order = [int(j) for j in np.argsort(-weight, kind="stable")
                      if quotable[a + j] and _says_something(sentences[j])]
             if not order:
@@ -184,7 +201,8 @@ class EvidenceSelector:
             chosen = [j for j in order[: self.max_highlights] if weight[j] >= top - self.margin]
             highlights[ci] = sorted(spans[j] for j in chosen)
             if rank < self.answer_from_top:
-                pool.extend((rank, float(weight[j]), SentenceHit(ci, *spans[j], float(sims[j]))) for j in chosen)
+                pool.extend((step[rank], float(weight[j]), SentenceHit(ci, *spans[j], float(sims[j])))
+                            for j in chosen)
         first = max((w for _, w, _ in pool), default=-1.0)
         close = sorted((p for p in pool if p[1] >= first - self.margin),
                        key=lambda p: -(p[1] - self.rank_step * p[0]))
@@ -193,6 +211,16 @@ class EvidenceSelector:
         wanted = amounts(question) if question and self.by_amount else None
         answer = quote_tables(index.chunks, answer, self.table_lines, wanted=wanted, among=chunk_ids)
         return Evidence(highlight_quoted(index.chunks, highlights, answer), answer, best)
+
+
+def _page_ranks(index: LoadedIndex, chunk_ids: list[int]) -> list[int]:
+    """Each passage's rank for the rank step: the rank of its page's first passage. A page's passages share
+    it; between pages the step stays as large as their passages' distance, so another offer's field line
+    ("Anmeldung bis: 16. August 2027", two passages down) does not come closer."""
+    first: dict[str, int] = {}
+    for rank, ci in enumerate(chunk_ids):
+        first.setdefault(index.chunks[ci].source.url, rank)
+    return [first[index.chunks[ci].source.url] for ci in chunk_ids]
 
 
 def without_restatements(sentences: list[str], most: int) -> list[int]:

@@ -42,6 +42,7 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.asks import Asks, gives
 from assistant.defines import subject_of
 from assistant.offer_names import OfferNames
 from index.store import LoadedIndex
@@ -161,22 +162,26 @@ class HybridRetriever:
         self.offer_names = offer_names or OfferNames()
 
     def run(self, index: LoadedIndex, query: str, *, language: str, k: int,
-            allow: ChunkFilter | None = None) -> Retrieved:
+            allow: ChunkFilter | None = None, asks: Asks | None = None) -> Retrieved:
+        """The top ``k`` passages for ``query`` (the question, or a follow-up with the question before it).
+
+        ``asks``: the kind of answer the question itself asks for (``assistant.asks.asked_for`` of the
+        question, not of a follow-up's whole query); a page's front places go to passages that give it."""
         w = self.weights
         n = len(index.chunks)
-        qv = self._query_vector(query, language)
+        qv = self.query_vector(query, language)
         if n == 0:
             return Retrieved([], [], qv)
         depth = min(n, max(w.candidates, k * 4))
         while True:
-            hits = self._ranked(index, query, qv, language, k, depth, allow)
+            hits = self._ranked(index, query, qv, language, k, depth, allow, asks)
             # A filter may reject most candidates: widen the pool until k pass it or every passage
             # was a candidate, instead of scoring the whole index for every filtered query.
             if allow is None or len(hits.ids) >= k or depth >= n:
                 return hits
             depth = min(n, depth * 4)
 
-    def _query_vector(self, query: str, language: str) -> np.ndarray:
+    def query_vector(self, query: str, language: str) -> np.ndarray:
         """The question's vector; in hybrid mode, when it names an offer in its own language, blended with
         the vector of the question that names it in German (``OfferNames.written``)."""
         share = self.weights.offer_name_vector if self.mode == "hybrid" else 0.0
@@ -188,19 +193,19 @@ class HybridRetriever:
         return (blended / np.linalg.norm(blended)).astype(own.dtype)
 
     def _ranked(self, index: LoadedIndex, query: str, qv: np.ndarray, language: str, k: int, depth: int,
-                allow: ChunkFilter | None) -> Retrieved:
+                allow: ChunkFilter | None, asks: Asks | None) -> Retrieved:
         if self.mode == "dense":
             ids, scores = index.dense.search(qv[None, :], depth)
             dense = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
-            return self._top(index, dense, k, allow, qv, dense=dense)
+            return self._top(index, dense, k, allow, qv, None, dense=dense)
         if self.mode == "lexical":
             ids_l, scores_l = index.lexical.search(query, depth)
             lex = {int(i): float(s) for i, s in zip(ids_l, scores_l, strict=True)}
-            return self._top(index, lex, k, allow, qv, lexical=lex)
-        return self._hybrid(index, query, qv, language, k, depth, allow)
+            return self._top(index, lex, k, allow, qv, None, lexical=lex)
+        return self._hybrid(index, query, qv, language, k, depth, allow, asks)
 
     def _hybrid(self, index: LoadedIndex, query: str, qv: np.ndarray, language: str, k: int, depth: int,
-                allow: ChunkFilter | None) -> Retrieved:
+                allow: ChunkFilter | None, asks: Asks | None) -> Retrieved:
         w = self.weights
         n = len(index.chunks)
         known, best, candidates = self._vector_signals(index, qv, depth)
@@ -248,7 +253,7 @@ class HybridRetriever:
         if named is not None:
             fused_s = fused_s + named
         fused = {int(i): float(s) for i, s in zip(cand, fused_s, strict=True)}
-        return self._top(index, fused, k, allow, qv,
+        return self._top(index, fused, k, allow, qv, asks,
                          dense={int(i): float(s) for i, s in zip(cand, dense_s, strict=True)},
                          sentence={int(i): float(s) for i, s in zip(cand, sent_s, strict=True)},
                          lexical={int(i): float(bm25[i]) for i in cand if bm25[i] > 0},
@@ -294,12 +299,21 @@ class HybridRetriever:
         return known, best, candidates
 
     def _top(self, index: LoadedIndex, scored: dict[int, float], k: int, allow: ChunkFilter | None,
-             qv: np.ndarray, **signals: dict[int, float]) -> Retrieved:
+             qv: np.ndarray, asks: Asks | None, **signals: dict[int, float]) -> Retrieved:
         order = sorted(scored, key=lambda i: (-scored[i], i))
         if allow is not None:
             order = [i for i in order if allow(index.chunks[i])]
-        order = cap_per_page(order, [index.chunks[i].source.url for i in order], self.weights.per_page)[:k]
+        answers = None if asks is None else (lambda i: _gives(index, i, asks))
+        order = cap_per_page(order, [index.chunks[i].source.url for i in order], self.weights.per_page,
+                             answers)[:k]
         return Retrieved(order, [scored[i] for i in order], qv, **signals)
+
+
+def _gives(index: LoadedIndex, i: int, kind: Asks) -> bool:
+    """Whether a sentence of passage ``i`` states what ``kind`` asks for."""
+    a, b = index.chunk_sentences[i]
+    text = index.chunks[i].text
+    return any(gives(kind, text[int(index.sentence_map[r, 1]):int(index.sentence_map[r, 2])]) for r in range(a, b))
 
 
 def _share_of_best(scores: np.ndarray, depth: int, candidates: set[int]) -> np.ndarray:
@@ -340,9 +354,17 @@ def top_indices(values: np.ndarray, k: int) -> np.ndarray:
     return np.sort(np.concatenate([above, np.flatnonzero(values == kth)[: k - len(above)]]))
 
 
-def cap_per_page(order: list[int], urls: list[str], per_page: int) -> list[int]:
+def cap_per_page(order: list[int], urls: list[str], per_page: int,
+                 answers: Callable[[int], bool] | None = None) -> list[int]:
     """``order`` with at most ``per_page`` passages of one page (URL) in front; the rest keep their
-    order behind every other page's passages. ``per_page`` 0 leaves ``order`` as it is."""
+    order behind every other page's passages. ``per_page`` 0 leaves ``order`` as it is.
+
+    ``answers``: whether a passage says what the question asks for (a date, a price, how to register).
+    When none of a page's front passages does and one of its others does, the first such one takes the
+    page's last front place: after "Сколько стоит детский сад?", "А как записаться?" is retrieved with the
+    price question in front, the two fee-table passages of the Kita page filled its places and the
+    passage with the way to register stood behind the music school. Each place keeps its page, so the
+    order of pages, and page recall, do not change."""
     if per_page <= 0:
         return order
     seen: dict[str, int] = {}
@@ -351,4 +373,19 @@ def cap_per_page(order: list[int], urls: list[str], per_page: int) -> list[int]:
     for i, url in zip(order, urls, strict=True):
         seen[url] = seen.get(url, 0) + 1
         (front if seen[url] <= per_page else back).append(i)
-    return front + back
+    capped = front + back
+    if answers is None:
+        return capped
+    pages: dict[str, list[int]] = {}
+    for i, url in zip(order, urls, strict=True):
+        pages.setdefault(url, []).append(i)
+    page_of = dict(zip(order, urls, strict=True))
+    for url, passages in pages.items():
+        if len(passages) <= per_page or any(answers(i) for i in passages[:per_page]):
+            continue
+        later = next((i for i in passages[per_page:] if answers(i)), None)
+        if later is None:
+            continue
+        reordered = iter([*passages[:per_page - 1], later, *(i for i in passages[per_page - 1:] if i != later)])
+        capped = [next(reordered) if page_of[i] == url else i for i in capped]
+    return capped

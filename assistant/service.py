@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from assistant.abstain import AbstentionPolicy, Decision
+from assistant.asks import asked_for
 from assistant.compose import AnswerComposer, EndedOffer
 from assistant.evidence import Evidence, EvidenceSelector
 from assistant.filters import build_filter, default_filter, end_of, is_expired, offer_of, today
@@ -134,8 +135,9 @@ class Assistant:
     def _rank(self, idx: LoadedIndex, q: str, query: str, language: str, k: int,
               allow: ChunkFilter | None) -> tuple[Retrieved, Evidence, list[Passage]]:
         """The ranking of ``query`` in ``idx``, the evidence for the question ``q`` and the passages to return."""
-        hits = self.retriever.run(idx, query, language=language, k=k, allow=allow)
-        ev = self.evidence.run(idx, hits.ids, hits.query_vector, question=q)
+        hits = self.retriever.run(idx, query, language=language, k=k, allow=allow, asks=asked_for(q))
+        own = self.retriever.query_vector(q, language) if _asks_otherwise(q, query) else None
+        ev = self.evidence.run(idx, hits.ids, hits.query_vector, question=q, own_vector=own)
         passages = [Passage(r + 1, idx.chunks[i], s, ev.highlights.get(i, []))
                     for r, (i, s) in enumerate(zip(hits.ids, hits.scores, strict=True))]
         return hits, ev, passages
@@ -208,3 +210,15 @@ class Assistant:
         offer = offer_of(chunk) or {}
         return EndedOffer(title=str(offer.get("title") or chunk.source.title), end_date=end_of(chunk) or "",
                           url=chunk.source.url)
+
+
+def _asks_otherwise(question: str, query: str) -> bool:
+    """Whether ``query`` puts an earlier question in front of ``question`` that asks for another kind of
+    answer ("Сколько стоит детский сад?" before "А как записаться?"). Only then do the earlier question's
+    kind words pull against the follow-up's, and the follow-up's own vector weighs the sentences too; after
+    a question that asks for no kind ("Есть ли группа для родителей …?") they pulled another offer's
+    deadline field into the answer."""
+    if query == question or not query.endswith(question):
+        return False
+    kind, before = asked_for(question), asked_for(query[: -len(question)])
+    return kind is not None and before is not None and kind != before

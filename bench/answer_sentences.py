@@ -128,6 +128,8 @@ def main() -> None:
                     help="Grid over the selector's bonus for a sentence that gives the date or price asked for.")
     ap.add_argument("--bare", action="store_true",
                     help="Grid over blending in each sentence's cosine without its title (rank step 0.02).")
+    ap.add_argument("--step-by-page", action="store_true",
+                    help="The rank step counts pages, not passages: a page's passages share its rank (tried).")
     ap.add_argument("--max-highlights", type=int, default=None,
                     help="Sentences a passage may give the highlights and the answer (2 served).")
     args = ap.parse_args()
@@ -135,7 +137,9 @@ def main() -> None:
     index = cached_omos_index(s, args.index)
     embedder = configured_embedder(s)
     retriever = build_retriever(s, embedder)
-    served = {} if args.max_highlights is None else {"max_highlights": args.max_highlights}
+    served: dict = {} if args.max_highlights is None else {"max_highlights": args.max_highlights}
+    if args.step_by_page:
+        served["step_by_page"] = True
     selector = EvidenceSelector(**served)
     detector = LanguageDetector()
     analyzer = index.lexical.analyzer
@@ -165,7 +169,7 @@ def main() -> None:
         for q in qs:
             gold = [g for g in (normalize_line(x) for x in q.gold_lines) if g]
             language = detector.detect(q.text)
-            hits = retriever.run(index, q.text, language=language, k=5)
+            hits = retriever.run(index, q.text, language=language, k=5, asks=asked_for(q.text))
             first, some = judged(selector, index, hits, q.text, gold)
             served.append(first)
             anyof.append(some)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from assistant.abstain import AbstentionPolicy
+from assistant.asks import asked_for
 from assistant.evidence import EvidenceSelector
 from assistant.keywords import KeywordMatch
 from assistant.language import LanguageDetector
@@ -204,7 +205,7 @@ def run_abstention(questions: list[tuple[str, Question]], index: LoadedIndex, em
     detected = [detector.detect(q.text) for _, q in questions]
     _warm_queries(embedder, [q.text for _, q in questions], detected)
     for (group, q), language in zip(questions, detected, strict=True):
-        hits = retriever.run(index, q.text, language=language, k=k)
+        hits = retriever.run(index, q.text, language=language, k=k, asks=asked_for(q.text))
         ev = selector.run(index, hits.ids, hits.query_vector, question=q.text)
         words = keywords.in_evidence(q.text, index.chunks, ev)
         decision = policy.run(ev.best, hits.query_vector, embedder, adapted=adapts(embedder, language),

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from assistant.asks import asked_for
 from assistant.evidence import EvidenceSelector
 from assistant.retrieve import FusionWeights, HybridRetriever, Lexicon, Memory, cap_per_page
 from index.store import LoadedIndex
@@ -46,14 +47,14 @@ class _Hybrid:
         self.selector = EvidenceSelector() if quotes else None
 
     def search(self, query: str, language: str, k: int) -> list[int]:
-        return self.retriever.run(self.index, query, language=language, k=k).ids
+        return self.retriever.run(self.index, query, language=language, k=k, asks=asked_for(query)).ids
 
     def quote(self, query: str, language: str) -> list[str] | None:
         """The sentences the product's extractive answer quotes, in order; None for the systems that
         are retrieval baselines only."""
         if self.selector is None:
             return None
-        hits = self.retriever.run(self.index, query, language=language, k=ANSWER_PASSAGES)
+        hits = self.retriever.run(self.index, query, language=language, k=ANSWER_PASSAGES, asks=asked_for(query))
         ev = self.selector.run(self.index, hits.ids, hits.query_vector, question=query)
         return [self.index.chunks[h.chunk].text[h.start:h.end] for h in ev.answer]
 

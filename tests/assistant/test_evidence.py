@@ -258,3 +258,22 @@ def test_a_quoted_tables_highlights_are_the_rows_the_answer_quotes() -> None:
     assert marked[0] == sorted([prose, span(caption), span(rows[1])])  # the prose stays, the rows follow the answer
     assert marked[1] == [(0, 8)]
     assert highlight_quoted(chunks, by_cosine, [SentenceHit(1, 0, 8, 0.9)]) == by_cosine  # no table quoted
+
+
+def test_a_follow_up_s_own_vector_orders_the_sentences_and_leaves_the_evidence_score(demo_data_dir: Path,
+                                                                                     embedder) -> None:  # type: ignore[no-untyped-def]
+    """"А как записаться?" after "Сколько стоит детский сад?": retrieved with the price question in front, the
+    fee lines outweighed the registration field of the same page; with the follow-up's own vector they do not.
+    The abstention signal is still the cosine with the whole query."""
+    index = IndexStore(demo_data_dir).load()
+    ids = [i for i, c in enumerate(index.chunks) if "kita-anmeldung-kita-portal" in c.source.url]
+    whole, own = embedder.embed_queries(["Сколько стоит детский сад? А как записаться?", "А как записаться?"], "ru")
+    question = "А как записаться?"
+    alone = EvidenceSelector().run(index, ids, whole, question=question)
+    both = EvidenceSelector().run(index, ids, whole, question=question, own_vector=own)
+    said = [index.chunks[h.chunk].text[h.start:h.end] for h in both.answer]
+    assert "Anmeldung:" in said[0] or "online vormerken" in said[0], said
+    assert "Anmeldung:" not in index.chunks[alone.answer[0].chunk].text[alone.answer[0].start:alone.answer[0].end]
+    assert both.best == alone.best
+    same = EvidenceSelector().run(index, ids, whole, question=question, own_vector=whole)
+    assert [(h.chunk, h.start, h.end) for h in same.answer] == [(h.chunk, h.start, h.end) for h in alone.answer]

@@ -123,6 +123,21 @@ class TestConversation:
         quoted = [line for line in body["answer"]["text"].splitlines() if re.search(r" \[\d+\]$", line)]
         assert wanted in quoted[0], quoted
 
+    @pytest.mark.parametrize(("turns", "wanted"), [
+        (["Сколько стоит детский сад?", "А как записаться?"], ("Anmeldung:", "online vormerken")),
+        (["هزینه مهدکودک چقدر است؟", "و چطور ثبت نام کنم؟"], ("Anmeldung:", "online vormerken")),
+        (["كم تكلفة دورة اللغة الألمانية A1؟", "وكيف أسجل؟"], ("DE-A1-2701", "vhs-deutschkurs-a1.html")),
+    ])
+    def test_a_second_turn_that_asks_for_another_kind_quotes_it_first(self, server: str, turns: list[str],
+                                                                     wanted: tuple[str, ...]) -> None:
+        """With the price question in front the fee lines outweighed the way to register; the follow-up's own
+        vector now orders the sentences too (``EvidenceSelector.run``, ``own_vector``)."""
+        sid = ask(server, turns[0])["session_id"]
+        body = ask(server, turns[1], session_id=sid)
+        assert body["follow_up"] is True and body["found"] is True, body["answer"]["text"]
+        quoted = [line for line in body["answer"]["text"].splitlines() if re.search(r" \[\d+\]$", line)]
+        assert any(w in quoted[0] for w in wanted), quoted
+
     def test_topic_change_is_not_a_follow_up(self, server: str) -> None:
         ask(server, "Wie melde ich mein Kind für einen Kita-Platz an?", session_id="conv-switch")
         body = ask(server, "Wie hoch ist die Hundesteuer für den ersten Hund?", session_id="conv-switch", top_k=3)

@@ -23,6 +23,29 @@ def test_cap_per_page_moves_a_pages_extra_passages_behind_the_others() -> None:
     assert cap_per_page([], [], 2) == []
 
 
+def test_cap_per_page_gives_a_pages_last_front_place_to_a_passage_that_answers() -> None:
+    # Page a: 10 and 11 (fee tables) in front, 13 says how to register; page b's 20 already answers.
+    order = [10, 11, 20, 12, 21, 13, 30]
+    urls = ["a", "a", "b", "a", "b", "a", "c"]
+    answers = {13, 20, 21}.__contains__
+    assert cap_per_page(order, urls, 2, answers) == [10, 13, 20, 21, 30, 11, 12]
+    assert cap_per_page(order, urls, 1, answers) == [13, 20, 30, 10, 11, 21, 12]
+    # A front passage that answers keeps the places as they are; so does a page with nothing that does.
+    assert cap_per_page(order, urls, 2, {11}.__contains__) == cap_per_page(order, urls, 2)
+    assert cap_per_page(order, urls, 2, {30}.__contains__) == cap_per_page(order, urls, 2)
+
+
+@given(st.lists(st.sampled_from("abc"), max_size=30), st.integers(min_value=0, max_value=3),
+       st.sets(st.integers(min_value=0, max_value=29)))
+def test_cap_per_page_with_answers_keeps_every_passage_and_each_page_s_place(
+        urls: list[str], per_page: int, answering: set[int]) -> None:
+    order = list(range(len(urls)))
+    plain = cap_per_page(order, urls, per_page)
+    preferred = cap_per_page(order, urls, per_page, answering.__contains__)
+    assert sorted(preferred) == order
+    assert [urls[i] for i in preferred] == [urls[i] for i in plain]
+
+
 @given(st.lists(st.sampled_from([-1.0, 0.0, 0.25, 0.5, 0.5001, 0.75, 1.0]), max_size=60),
        st.integers(min_value=0, max_value=70))
 def test_top_indices_is_the_stable_sort_s_top_set(values: list[float], k: int) -> None:
