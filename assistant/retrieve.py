@@ -160,6 +160,9 @@ class HybridRetriever:
         self.lexicon = lexicon
         self.memory = memory
         self.offer_names = offer_names or OfferNames()
+        # (index version, kind) -> passage -> whether a sentence of it gives that kind; filled as asked, since
+        # reading a passage's sentences for it cost about 2 ms a typed question over OMoS-QA's long pages.
+        self._gives: dict[tuple[str, str], dict[int, bool]] = {}
 
     def run(self, index: LoadedIndex, query: str, *, language: str, k: int,
             allow: ChunkFilter | None = None, asks: Asks | None = None) -> Retrieved:
@@ -303,10 +306,27 @@ class HybridRetriever:
         order = sorted(scored, key=lambda i: (-scored[i], i))
         if allow is not None:
             order = [i for i in order if allow(index.chunks[i])]
-        answers = None if asks is None else (lambda i: _gives(index, i, asks))
+        answers = None if asks is None else self._answers(index, asks)
         order = cap_per_page(order, [index.chunks[i].source.url for i in order], self.weights.per_page,
-                             answers)[:k]
+                             answers, within=k)[:k]
         return Retrieved(order, [scored[i] for i in order], qv, **signals)
+
+
+    def _answers(self, index: LoadedIndex, kind: Asks) -> Callable[[int], bool]:
+        """Whether a passage of ``index`` gives ``kind``, remembered per index version."""
+        key = (index.version, kind)
+        known = self._gives.get(key)
+        if known is None:
+            known = {}
+            self._gives = {**{k: v for k, v in self._gives.items() if k[0] == index.version}, key: known}
+
+        def answers(i: int) -> bool:
+            hit = known.get(i)
+            if hit is None:
+                hit = known[i] = _gives(index, i, kind)
+            return hit
+
+        return answers
 
 
 def _gives(index: LoadedIndex, i: int, kind: Asks) -> bool:
@@ -355,7 +375,7 @@ def top_indices(values: np.ndarray, k: int) -> np.ndarray:
 
 
 def cap_per_page(order: list[int], urls: list[str], per_page: int,
-                 answers: Callable[[int], bool] | None = None) -> list[int]:
+                 answers: Callable[[int], bool] | None = None, within: int | None = None) -> list[int]:
     """``order`` with at most ``per_page`` passages of one page (URL) in front; the rest keep their
     order behind every other page's passages. ``per_page`` 0 leaves ``order`` as it is.
 
@@ -364,7 +384,8 @@ def cap_per_page(order: list[int], urls: list[str], per_page: int,
     page's last front place: after "Сколько стоит детский сад?", "А как записаться?" is retrieved with the
     price question in front, the two fee-table passages of the Kita page filled its places and the
     passage with the way to register stood behind the music school. Each place keeps its page, so the
-    order of pages, and page recall, do not change."""
+    order of pages, and page recall, do not change. ``within``: only the pages in the first ``within`` places
+    are looked at (the passages a caller keeps), since ``answers`` reads every sentence of a passage."""
     if per_page <= 0:
         return order
     seen: dict[str, int] = {}
@@ -376,10 +397,12 @@ def cap_per_page(order: list[int], urls: list[str], per_page: int,
     capped = front + back
     if answers is None:
         return capped
+    page_of = dict(zip(order, urls, strict=True))
+    shown = {page_of[i] for i in (capped if within is None else capped[:within])}
     pages: dict[str, list[int]] = {}
     for i, url in zip(order, urls, strict=True):
-        pages.setdefault(url, []).append(i)
-    page_of = dict(zip(order, urls, strict=True))
+        if url in shown:
+            pages.setdefault(url, []).append(i)
     for url, passages in pages.items():
         if len(passages) <= per_page or any(answers(i) for i in passages[:per_page]):
             continue

@@ -44,6 +44,9 @@ def test_cap_per_page_with_answers_keeps_every_passage_and_each_page_s_place(
     preferred = cap_per_page(order, urls, per_page, answering.__contains__)
     assert sorted(preferred) == order
     assert [urls[i] for i in preferred] == [urls[i] for i in plain]
+    # looking only at the pages of the first k places changes nothing in those places
+    for k in (1, 3, 5):
+        assert cap_per_page(order, urls, per_page, answering.__contains__, within=k)[:k] == preferred[:k]
 
 
 @given(st.lists(st.sampled_from([-1.0, 0.0, 0.25, 0.5, 0.5001, 0.75, 1.0]), max_size=60),
