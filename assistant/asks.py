@@ -266,6 +266,14 @@ def asked_for(question: str) -> Asks | None:
     return kinds[0] if len(kinds) == 1 else None
 
 
+def asks_another_kind(question: str, earlier: str) -> bool:
+    """Whether ``question`` and the ``earlier`` one each ask for a kind of answer, and not the same one:
+    "До якого числа?" after "А скільки це коштує?", "А как записаться?" after "Сколько стоит детский сад?".
+    Retrieved together, the earlier question's kind words pull against the new one's."""
+    kind, before = asked_for(question), asked_for(earlier)
+    return kind is not None and before is not None and kind != before
+
+
 # Web and e-mail addresses name no date, price or place, though their digits and words may look like one:
 # "Anmeldung: http://127.0.0.1:8001/…" held the date "0.0." and was quoted first for "Wann beginnt der Kurs?".
 _ADDRESSES = re.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+")

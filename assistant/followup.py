@@ -23,7 +23,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from assistant.asks import asked_for
+from assistant.asks import asks_another_kind
 from assistant.sessions import Turn
 
 __all__ = ["SHORT", "FollowUp", "QueryContext"]
@@ -182,14 +182,9 @@ class FollowUp:
                 anchor = turn
                 break
         prev = " ".join(anchor.question.split()[: self.max_context_words])
-        if anchor is not history[-1] and not _other_kind(question, history[-1].question):
+        # "До якого числа?" after "А скільки це коштує?" asks the Kita question's deadline, not the price's:
+        # with the price question in front it was answered with the fee table again.
+        if anchor is not history[-1] and not asks_another_kind(question, history[-1].question):
             prev = f"{prev} {history[-1].question}"
         return QueryContext(question, prev, anchor.language, cue)
 
-
-def _other_kind(question: str, last: str) -> bool:
-    """Whether ``question`` and the ``last`` follow-up each ask for a kind of answer, and not the same one:
-    "До якого числа?" after "А скільки це коштує?" asks the Kita question's deadline, not the price's, and
-    with the price question in front it was answered with the fee table again."""
-    kind, before = asked_for(question), asked_for(last)
-    return kind is not None and before is not None and kind != before

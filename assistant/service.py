@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from assistant.abstain import AbstentionPolicy, Decision
-from assistant.asks import asked_for
+from assistant.asks import asked_for, asks_another_kind
 from assistant.compose import AnswerComposer, EndedOffer
 from assistant.evidence import Evidence, EvidenceSelector
 from assistant.filters import build_filter, default_filter, end_of, is_expired, offer_of, today
@@ -132,11 +132,17 @@ class Assistant:
                 language = context.previous_language
         return q, query, language, k
 
-    def _rank(self, idx: LoadedIndex, q: str, query: str, language: str, k: int,
-              allow: ChunkFilter | None) -> tuple[Retrieved, Evidence, list[Passage]]:
-        """The ranking of ``query`` in ``idx``, the evidence for the question ``q`` and the passages to return."""
+    def _rank(self, idx: LoadedIndex, q: str, query: str, language: str, k: int, allow: ChunkFilter | None,
+              earlier: str | None = None) -> tuple[Retrieved, Evidence, list[Passage]]:
+        """The ranking of ``query`` in ``idx``, the evidence for the question ``q`` and the passages to return.
+
+        ``earlier``: the question(s) a follow-up ``q`` is retrieved with. When they ask for another kind of
+        answer ("Сколько стоит детский сад?" before "А как записаться?"), their kind words pull against the
+        follow-up's, so its own vector weighs the sentences too. After a question that asks for no kind
+        ("Есть ли группа для родителей …?") it is not used: alone, "until when must I register?" pulled another
+        offer's deadline field into the answer."""
         hits = self.retriever.run(idx, query, language=language, k=k, allow=allow, asks=asked_for(q))
-        own = self.retriever.query_vector(q, language) if _asks_otherwise(q, query) else None
+        own = self.retriever.query_vector(q, language) if earlier and asks_another_kind(q, earlier) else None
         ev = self.evidence.run(idx, hits.ids, hits.query_vector, question=q, own_vector=own)
         passages = [Passage(r + 1, idx.chunks[i], s, ev.highlights.get(i, []))
                     for r, (i, s) in enumerate(zip(hits.ids, hits.scores, strict=True))]
@@ -165,13 +171,14 @@ class Assistant:
         retrieved and judged in the language it is written in."""
         q, query, language, k = self._read(question, top_k, context, hint)
         idx = self.index.get()
-        hits, ev, passages = self._rank(idx, q, query, language, k, allow or default_filter())
+        earlier = context.previous if context is not None else None
+        hits, ev, passages = self._rank(idx, q, query, language, k, allow or default_filter(), earlier)
         decision = self._judge(language, hits, ev, idx, q, query) if hits.ids else None
         found = decision is not None and decision.found
         # An offer that has ended is named when it would have answered a refused question, and when it
         # matches better than every current passage: "Is there an info evening on parental allowance?"
         # (uk) is answered with another group's dates, the one evening there was having ended.
-        ended = self._ended(idx, q, query, language, k) if allow is None and self._has_ended(idx) else None
+        ended = self._ended(idx, q, query, language, k, earlier) if allow is None and self._has_ended(idx) else None
         ranks = {ci: r + 1 for r, ci in enumerate(hits.ids)}
         answer = self.composer.run(evidence=ev, found=found, chunks=idx.chunks, ranks=ranks,
                                    language=answer_language or language, ended=ended)
@@ -196,12 +203,14 @@ class Assistant:
             self._ended_in = (key, any(is_expired(c, key[1]) for c in index.chunks))
         return self._ended_in[1]
 
-    def _ended(self, idx: LoadedIndex, q: str, query: str, language: str, k: int) -> EndedOffer | None:
+    def _ended(self, idx: LoadedIndex, q: str, query: str, language: str, k: int,
+               earlier: str | None = None) -> EndedOffer | None:
         """The first passage with ended offers included, if it is an ended offer (or the page of one) and
         its evidence passes the same abstention test. Costs a second ranking of the question as it was
         read, in the same index version, only over an index that holds an ended offer."""
         day = today()
-        hits, ev, passages = self._rank(idx, q, query, language, k, build_filter(include_expired=True, day=day))
+        hits, ev, passages = self._rank(idx, q, query, language, k, build_filter(include_expired=True, day=day),
+                                        earlier)
         if not passages or not is_expired(passages[0].chunk, day):
             return None
         if not self._judge(language, hits, ev, idx, q, query).found:
@@ -210,15 +219,3 @@ class Assistant:
         offer = offer_of(chunk) or {}
         return EndedOffer(title=str(offer.get("title") or chunk.source.title), end_date=end_of(chunk) or "",
                           url=chunk.source.url)
-
-
-def _asks_otherwise(question: str, query: str) -> bool:
-    """Whether ``query`` puts an earlier question in front of ``question`` that asks for another kind of
-    answer ("Сколько стоит детский сад?" before "А как записаться?"). Only then do the earlier question's
-    kind words pull against the follow-up's, and the follow-up's own vector weighs the sentences too; after
-    a question that asks for no kind ("Есть ли группа для родителей …?") they pulled another offer's
-    deadline field into the answer."""
-    if query == question or not query.endswith(question):
-        return False
-    kind, before = asked_for(question), asked_for(query[: -len(question)])
-    return kind is not None and before is not None and kind != before
