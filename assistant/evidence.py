@@ -165,9 +165,9 @@ class EvidenceSelector:
         ``own_vector``: for a follow-up retrieved with an earlier question of another kind in front
         (``query_vector``; ``Assistant`` decides when), the vector of the follow-up alone. Its sentences are
         then ordered by the mean of both cosines: the earlier question says of what, the follow-up what it
-        wants. After "Сколько стоит детский сад?",
-        "А как записаться?" quoted the fee table, its price words outweighing the registration field in
-        the passage beside it. The abstention signal stays the cosine with ``query_vector``."""
+        wants. After "Сколько стоит детский сад?", "А как записаться?" quoted the fee table, its price words
+        outweighing the registration field in the passage beside it. The abstention signal stays the cosine
+        with ``query_vector``."""
         quotable = self._quotable(index)
         kind = (asked_for(question) or subject_of(question)) if question and self.type_bonus else None
         highlights: dict[int, list[tuple[int, int]]] = {}
