@@ -189,7 +189,7 @@ class EvidenceSelector:
                 best = max(best, float(sims.max()))
             weighed = sims if own_vector is None else (sims + index.sentence_vectors[a:b] @ own_vector) / 2
             text = index.chunks[ci].text
-            spans = [(int(index.sentence_map[r, 1]), int(index.sentence_map[r, 2])) for r in range(a, b)]
+            spans = index.sentence_spans(ci)
             sentences = [text[x:y] for x, y in spans]
             weight = self.weigh(index, a, weighed, sentences, kind)
             order = [int(j) for j in np.argsort(-weight, kind="stable")

@@ -331,9 +331,8 @@ class HybridRetriever:
 
 def _gives(index: LoadedIndex, i: int, kind: Asks) -> bool:
     """Whether a sentence of passage ``i`` states what ``kind`` asks for."""
-    a, b = index.chunk_sentences[i]
     text = index.chunks[i].text
-    return any(gives(kind, text[int(index.sentence_map[r, 1]):int(index.sentence_map[r, 2])]) for r in range(a, b))
+    return any(gives(kind, text[x:y]) for x, y in index.sentence_spans(i))
 
 
 def _share_of_best(scores: np.ndarray, depth: int, candidates: set[int]) -> np.ndarray:

@@ -61,6 +61,11 @@ class LoadedIndex:
     sentence_map: np.ndarray
     chunk_sentences: np.ndarray  # (n_chunks, 2): [first, end) rows in sentence arrays
 
+    def sentence_spans(self, chunk: int) -> list[tuple[int, int]]:
+        """The character spans of passage ``chunk``'s sentences in its text, in order."""
+        a, b = self.chunk_sentences[chunk]
+        return [(int(self.sentence_map[r, 1]), int(self.sentence_map[r, 2])) for r in range(a, b)]
+
 
 class IndexStore:
     def __init__(self, data_dir: Path) -> None:
